@@ -1,0 +1,1 @@
+"""Workbench core: prompt specs, running, counting, pricing and logging. Never imports streamlit."""

@@ -1,0 +1,23 @@
+"""Where Workbench keeps its files: everything under WORKBENCH_HOME (default ~/.workbench)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def workbench_home() -> Path:
+    home = Path(os.environ.get("WORKBENCH_HOME") or Path.home() / ".workbench").expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def prompts_dir() -> Path:
+    folder = workbench_home() / "prompts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def call_log_path() -> Path:
+    return workbench_home() / "calls.db"
