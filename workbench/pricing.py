@@ -1,0 +1,376 @@
+"""What a call costs: token counts priced from a dated price table (data/prices.json), never from constants."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import NoReturn
+
+from workbench.paths import DATA_DIR
+
+PRICES_FORMAT = "workbench.prices/1"
+DEFAULT_PRICE_FILE = DATA_DIR / "prices.json"
+PRICES_ENV_VAR = "WORKBENCH_PRICES"
+TOKENS_PER_PRICE_UNIT = 1_000_000  # prices are USD per million tokens
+
+# The five token kinds a call is billed for, in display order. Thinking tokens are not a kind
+# of their own: the API already counts them inside output_tokens, billed at the output rate.
+TOKEN_KINDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+_TOKEN_KIND_LABELS = {
+    "input": "input", "output": "output", "cache_write_5m": "5-minute cache write",
+    "cache_write_1h": "1-hour cache write", "cache_read": "cache read",
+}
+
+
+class PriceFileError(ValueError):
+    """A price file that cannot be used; the message says which file, where, and what is wrong."""
+
+
+@dataclass(frozen=True)
+class UsageCounts:
+    """Billed token counts of one call; the only thing pricing reads from a response."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_write_5m_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    cache_read_tokens: int = 0
+
+    @classmethod
+    def from_sdk(cls, usage) -> "UsageCounts":
+        """From anthropic.types.Usage or MessageDeltaUsage (which has no 5m/1h breakdown)."""
+        breakdown = getattr(usage, "cache_creation", None)
+        return cls._from_api_fields(
+            input_tokens=getattr(usage, "input_tokens", None),
+            output_tokens=getattr(usage, "output_tokens", None),
+            cache_creation_total=getattr(usage, "cache_creation_input_tokens", None),
+            cache_creation_5m=getattr(breakdown, "ephemeral_5m_input_tokens", None) if breakdown else None,
+            cache_creation_1h=getattr(breakdown, "ephemeral_1h_input_tokens", None) if breakdown else None,
+            has_breakdown=breakdown is not None,
+            cache_read=getattr(usage, "cache_read_input_tokens", None),
+        )
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "UsageCounts":
+        """From the API's usage JSON (same keys as the response body)."""
+        breakdown = d.get("cache_creation")
+        has_breakdown = isinstance(breakdown, dict)
+        return cls._from_api_fields(
+            input_tokens=d.get("input_tokens"),
+            output_tokens=d.get("output_tokens"),
+            cache_creation_total=d.get("cache_creation_input_tokens"),
+            cache_creation_5m=breakdown.get("ephemeral_5m_input_tokens") if has_breakdown else None,
+            cache_creation_1h=breakdown.get("ephemeral_1h_input_tokens") if has_breakdown else None,
+            has_breakdown=has_breakdown,
+            cache_read=d.get("cache_read_input_tokens"),
+        )
+
+    @classmethod
+    def _from_api_fields(cls, *, input_tokens, output_tokens, cache_creation_total, cache_creation_5m,
+                         cache_creation_1h, has_breakdown: bool, cache_read) -> "UsageCounts":
+        total_written = cache_creation_total or 0
+        if has_breakdown:
+            written_1h = cache_creation_1h or 0
+            # Trust the breakdown; any tokens the total has beyond it get the default TTL (5m).
+            written_5m = max(cache_creation_5m or 0, total_written - written_1h)
+        else:
+            # Without a breakdown (MessageDeltaUsage, older responses) every write is the default 5m TTL.
+            written_1h = 0
+            written_5m = total_written
+        return cls(input_tokens=input_tokens or 0, output_tokens=output_tokens or 0,
+                   cache_write_5m_tokens=written_5m, cache_write_1h_tokens=written_1h,
+                   cache_read_tokens=cache_read or 0)
+
+    @property
+    def cache_write_tokens(self) -> int:
+        """Both cache-write TTLs together (the call log's single column)."""
+        return self.cache_write_5m_tokens + self.cache_write_1h_tokens
+
+    @property
+    def prompt_tokens(self) -> int:
+        """Everything the model read: input + all cache writes + cache reads (price bands use this)."""
+        return self.input_tokens + self.cache_write_tokens + self.cache_read_tokens
+
+    def tokens_by_kind(self) -> dict[str, int]:
+        """Token count per TOKEN_KINDS entry."""
+        return {"input": self.input_tokens, "output": self.output_tokens,
+                "cache_write_5m": self.cache_write_5m_tokens, "cache_write_1h": self.cache_write_1h_tokens,
+                "cache_read": self.cache_read_tokens}
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A price in USD, or an honest "unknown" with the reason; never 0 for a model we can't price."""
+
+    usd: float | None
+    reason: str | None = None
+    price_version: str = ""
+    breakdown: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def known(self) -> bool:
+        return self.usd is not None
+
+    def format(self) -> str:
+        """Dollars to 4 decimals ("$0.0123"), more digits for tiny amounts, or "unknown"."""
+        if self.usd is None:
+            return "unknown"
+        if self.usd == 0 or self.usd >= 0.0001:
+            return f"${self.usd:,.4f}"
+        return "$" + f"{self.usd:.10f}".rstrip("0")
+
+
+@dataclass(frozen=True)
+class Rates:
+    """USD per MTok for one model on one date (and, for banded models, one prompt length)."""
+
+    model: str
+    effective_from: date
+    input: float | None
+    output: float | None
+    cache_write_5m: float | None
+    cache_write_1h: float | None
+    cache_read: float | None
+    batch_discount: float
+    source: str
+    band: str | None = None      # e.g. "prompt ≤ 100,000 tokens"; None for single-rate models
+
+    def rate_of(self, kind: str) -> float | None:
+        """The rate for one of TOKEN_KINDS; None when the source publishes none."""
+        return getattr(self, kind)
+
+
+@dataclass(frozen=True)
+class _Band:
+    up_to_prompt_tokens: int | None   # inclusive upper limit; None = no limit
+    rates: dict[str, float | None]
+
+    def label(self, lower_limit: int | None) -> str | None:
+        if self.up_to_prompt_tokens is not None:
+            return f"prompt ≤ {self.up_to_prompt_tokens:,} tokens"
+        if lower_limit is not None:
+            return f"prompt > {lower_limit:,} tokens"
+        return None
+
+
+@dataclass(frozen=True)
+class _PriceRow:
+    model: str
+    effective_from: date
+    batch_discount: float
+    source: str
+    bands: tuple[_Band, ...]          # a single open band for models with one rate card
+
+    def rates(self, prompt_tokens: int) -> Rates:
+        lower_limit = None
+        for band in self.bands:
+            if band.up_to_prompt_tokens is None or prompt_tokens <= band.up_to_prompt_tokens:
+                break
+            lower_limit = band.up_to_prompt_tokens
+        return Rates(model=self.model, effective_from=self.effective_from, batch_discount=self.batch_discount,
+                     source=self.source, band=band.label(lower_limit), **band.rates)
+
+
+class PriceTable:
+    """The loaded price file: rows per model with effective dates; prices usage objects."""
+
+    def __init__(self, rows: list[_PriceRow], *, version: str, source_path: str):
+        self.version = version
+        self.source_path = source_path
+        self._rows_by_model: dict[str, list[_PriceRow]] = {}
+        for row in sorted(rows, key=lambda row: row.effective_from):
+            self._rows_by_model.setdefault(row.model, []).append(row)
+
+    def __repr__(self) -> str:
+        return f"PriceTable(version={self.version!r}, models={len(self._rows_by_model)})"
+
+    @property
+    def models(self) -> list[str]:
+        """Model ids the table prices, in file order of first appearance."""
+        return list(self._rows_by_model)
+
+    def has_model(self, model: str) -> bool:
+        return model in self._rows_by_model
+
+    def rates_for(self, model: str, *, on: date | None = None, prompt_tokens: int = 0) -> Rates | None:
+        """Rates of the latest row effective on `on` (default today), in the band for prompt_tokens."""
+        row = self._row_for(model, _as_date(on))
+        return row.rates(prompt_tokens) if row else None
+
+    def cost(self, usage: UsageCounts, model: str, *, batch: bool = False, on: date | None = None) -> Cost:
+        """Price every token kind of `usage`; unknown (usd=None, with a reason) rather than a guess."""
+        day = _as_date(on)
+        rows = self._rows_by_model.get(model)
+        if not rows:
+            return Cost(usd=None, reason=f"no price for model '{model}' in price table {self.version}",
+                        price_version=self.version)
+        row = self._row_for(model, day)
+        if row is None:
+            return Cost(usd=None, price_version=self.version,
+                        reason=f"no price for model '{model}' on {day.isoformat()} in price table "
+                               f"{self.version} (its first price is from {rows[0].effective_from.isoformat()})")
+        rates = row.rates(usage.prompt_tokens)
+        # Batch discount on every token kind, cache writes and reads included. The reference
+        # says "50% off input and output"; the Message Batches docs say all usage is billed at
+        # 50% of standard prices, and caching multipliers stack with it. Cache tokens are input
+        # tokens, so we discount them too.
+        multiplier = 1 - rates.batch_discount if batch else 1.0
+        breakdown: dict[str, float] = {}
+        for kind, tokens in usage.tokens_by_kind().items():
+            rate = rates.rate_of(kind)
+            if tokens and rate is None:
+                band = f" for {rates.band}" if rates.band else ""
+                return Cost(usd=None, price_version=self.version,
+                            reason=f"no published {_TOKEN_KIND_LABELS[kind]} price for '{model}'{band} "
+                                   f"in price table {self.version}")
+            # Rounded to 1e-12 USD: far below a cent, but hides float noise like 0.010499999999.
+            breakdown[kind] = round(tokens * (rate or 0.0) / TOKENS_PER_PRICE_UNIT * multiplier, 12)
+        return Cost(usd=round(sum(breakdown.values()), 12), reason=None, price_version=self.version,
+                    breakdown=breakdown)
+
+    def projected_cost(self, model: str, input_tokens: int, output_tokens: int, *, cache_hit: bool = False,
+                       batch: bool = False) -> Cost:
+        """The Editor's preview: today's price of a call; cache_hit means all input is read from cache."""
+        if cache_hit:
+            usage = UsageCounts(cache_read_tokens=input_tokens, output_tokens=output_tokens)
+        else:
+            usage = UsageCounts(input_tokens=input_tokens, output_tokens=output_tokens)
+        return self.cost(usage, model, batch=batch)
+
+    def _row_for(self, model: str, day: date) -> _PriceRow | None:
+        effective = [row for row in self._rows_by_model.get(model, []) if row.effective_from <= day]
+        return effective[-1] if effective else None
+
+
+def load_price_table(path: str | Path | None = None) -> PriceTable:
+    """Load `path`, else $WORKBENCH_PRICES, else the bundled data/prices.json; PriceFileError if unusable."""
+    if path is None:
+        path = os.environ.get(PRICES_ENV_VAR) or DEFAULT_PRICE_FILE
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        hint = f" (set by {PRICES_ENV_VAR})" if os.environ.get(PRICES_ENV_VAR) == source else ""
+        raise PriceFileError(f"{source}: cannot read price file{hint}: {error.strerror or error}") from error
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        offset = error.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)   # count the BOM utf-8-sig skipped
+        raise PriceFileError(f"{source}: not UTF-8 text (byte offset {offset})") from error
+    except json.JSONDecodeError as error:
+        raise PriceFileError(f"{source}: not valid JSON: {error.msg} (line {error.lineno}, "
+                             f"column {error.colno})") from error
+    rows, checked = _parse_price_file(data, source)
+    # The version names the data, not just its date: an edited file gets a new version even
+    # when nobody bumps "checked", so logged costs always point at the exact table used.
+    version = f"{checked}+{hashlib.sha256(raw).hexdigest()[:8]}"
+    return PriceTable(rows, version=version, source_path=source)
+
+
+# --- price file parsing -------------------------------------------------------------------
+
+def _bad(source: str, json_path: str, problem: str) -> NoReturn:
+    raise PriceFileError(f"{source}: {json_path}: {problem}")
+
+
+def _parse_price_file(data: object, source: str) -> tuple[list[_PriceRow], str]:
+    if not isinstance(data, dict):
+        _bad(source, "$", "must be a JSON object")
+    if data.get("format") != PRICES_FORMAT:
+        _bad(source, "$.format", f'must be "{PRICES_FORMAT}", got {json.dumps(data.get("format"))}')
+    checked = _parse_date(data.get("checked"), source, "$.checked")
+    rows_data = data.get("prices")
+    if not isinstance(rows_data, list) or not rows_data:
+        _bad(source, "$.prices", "must be a non-empty array of price rows")
+    rows = [_parse_row(row, source, f"$.prices[{index}]") for index, row in enumerate(rows_data)]
+    seen: set[tuple[str, date]] = set()
+    for index, row in enumerate(rows):
+        key = (row.model, row.effective_from)
+        if key in seen:
+            _bad(source, f"$.prices[{index}]", f"second row for '{row.model}' effective "
+                 f"{row.effective_from.isoformat()}; keep one row per model and date")
+        seen.add(key)
+    return rows, checked.isoformat()
+
+
+def _parse_row(row: object, source: str, path: str) -> _PriceRow:
+    if not isinstance(row, dict):
+        _bad(source, path, "must be an object")
+    model = row.get("model")
+    if not isinstance(model, str) or not model:
+        _bad(source, f"{path}.model", "must be a non-empty model id string")
+    effective_from = _parse_date(row.get("effective_from"), source, f"{path}.effective_from")
+    discount = row.get("batch_discount")
+    if not _is_number(discount) or not 0 <= discount <= 1:
+        _bad(source, f"{path}.batch_discount", "must be a fraction between 0 and 1 (0.5 = half price)")
+    row_source = row.get("source")
+    if not isinstance(row_source, str) or not row_source:
+        _bad(source, f"{path}.source", "must say where the price comes from (URL or note)")
+    flat_keys = [kind for kind in TOKEN_KINDS if kind in row]
+    if "bands" in row:
+        # One place for each rate: a banded row with flat rates as well would be ambiguous.
+        if flat_keys:
+            _bad(source, f"{path}.{flat_keys[0]}", "a row with bands keeps its rates inside the bands")
+        bands = _parse_bands(row["bands"], source, f"{path}.bands")
+    else:
+        bands = (_Band(None, _parse_rates(row, source, path)),)
+    return _PriceRow(model=model, effective_from=effective_from, batch_discount=float(discount),
+                     source=row_source, bands=bands)
+
+
+def _parse_bands(bands: object, source: str, path: str) -> tuple[_Band, ...]:
+    if not isinstance(bands, list) or not bands:
+        _bad(source, path, "must be a non-empty array of bands")
+    parsed: list[_Band] = []
+    for index, band in enumerate(bands):
+        item = f"{path}[{index}]"
+        if not isinstance(band, dict):
+            _bad(source, item, "must be an object")
+        limit = band.get("up_to_prompt_tokens", _ABSENT)
+        is_last = index == len(bands) - 1
+        if is_last:
+            if limit is not None:
+                _bad(source, f"{item}.up_to_prompt_tokens", "the last band must be null (no upper limit)")
+        elif not (isinstance(limit, int) and not isinstance(limit, bool) and limit > 0):
+            _bad(source, f"{item}.up_to_prompt_tokens", "must be a positive integer (inclusive limit)")
+        elif parsed and limit <= parsed[-1].up_to_prompt_tokens:
+            _bad(source, f"{item}.up_to_prompt_tokens", "bands must be in increasing order")
+        parsed.append(_Band(limit, _parse_rates(band, source, item)))
+    return tuple(parsed)
+
+
+_ABSENT = object()
+
+
+def _parse_rates(holder: dict, source: str, path: str) -> dict[str, float | None]:
+    rates: dict[str, float | None] = {}
+    for kind in TOKEN_KINDS:
+        if kind not in holder:
+            _bad(source, f"{path}.{kind}", "missing; give USD per MTok, or null if not published")
+        value = holder[kind]
+        if value is not None and (not _is_number(value) or value < 0):
+            _bad(source, f"{path}.{kind}", f"must be a non-negative number or null, got {json.dumps(value)}")
+        rates[kind] = None if value is None else float(value)
+    return rates
+
+
+def _parse_date(value: object, source: str, path: str) -> date:
+    try:
+        return date.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        _bad(source, path, f"must be a date like \"2026-11-24\", got {json.dumps(value, default=str)}")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_date(on: date | datetime | None) -> date:
+    if on is None:
+        return date.today()
+    if isinstance(on, datetime):
+        return on.date()
+    return on
