@@ -1,0 +1,314 @@
+"""`python -m workbench ...`: run and count prompts from the shell. Exit 0 ok, 1 API error, 2 bad usage or input.
+
+Subcommands live in SUBCOMMANDS: each entry is an `add_parser(subparsers)` function that adds its
+parser (with help text) and sets `handler=<function(args) -> exit code>` via set_defaults.
+A handler raises UsageError (or PromptFileError, MissingVariableError, BackendConfigError) for
+input problems: main() prints the message as one line and exits 2, never with a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from workbench.backend import NO_KEY_REASON, Backend, BackendConfigError, make_client, resolve_backend
+from workbench.cli_compare import add_parser as add_compare_parser
+from workbench.pricing import PriceFileError, PriceTable, load_price_table
+from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolUseReady, stream_run
+from workbench.spec import PromptFileError, PromptSpec, load_prompt, new_prompt
+from workbench.templating import MissingVariableError, is_variable_name, substitute
+from workbench.tokens import TokenCounter
+from workbench.usage_log import UsageLog
+
+DEFAULT_MODEL = "claude-sonnet-5-5"
+DEFAULT_MAX_TOKENS = 1024
+EXIT_OK, EXIT_API_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line usage or input; main() prints it as one line and exits 2."""
+
+
+# ---------------------------------------------------------------- shared pieces
+
+
+def _parse_var(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not is_variable_name(name):
+        raise UsageError(f"--var expects NAME=VALUE with a variable name like topic or user.name, got {text!r}")
+    return name, value
+
+
+def _add_prompt_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments that say which prompt: a file, or -p text, plus variables and overrides."""
+    parser.add_argument("file", nargs="?", help="a *.prompt.json file")
+    parser.add_argument("-p", "--prompt", metavar="TEXT", help="prompt text instead of a file (one user message)")
+    parser.add_argument("--system", metavar="TEXT", help="system prompt (with -p)")
+    parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                        help="value for a {{variable}}; repeat for several")
+    parser.add_argument("--model", help=f"model id (overrides the file; default for -p: {DEFAULT_MODEL})")
+    parser.add_argument("--max-tokens", type=int, metavar="N", help="max_tokens (overrides the file)")
+
+
+def _prompt_from_args(args: argparse.Namespace) -> PromptSpec:
+    if args.file and args.prompt is not None:
+        raise UsageError("give either a prompt file or -p TEXT, not both")
+    if not args.file and args.prompt is None:
+        raise UsageError("give a prompt file or -p TEXT (see --help)")
+    if args.file:
+        if args.system is not None:
+            raise UsageError("--system goes with -p; a prompt file has its own system prompt")
+        return load_prompt(args.file)
+    spec = new_prompt(args.model or DEFAULT_MODEL, args.prompt, args.system, DEFAULT_MAX_TOKENS)
+    spec.name = "cli -p"
+    return spec
+
+
+def _request_from_args(args: argparse.Namespace) -> tuple[PromptSpec, dict]:
+    """The spec and its request, variables substituted and overrides applied."""
+    spec = _prompt_from_args(args)
+    values = dict(spec.variables)
+    values.update(_parse_var(item) for item in args.var)
+    request = substitute(spec.request, values)
+    if args.model:
+        request["model"] = args.model
+    if args.max_tokens is not None:
+        if args.max_tokens < 1:
+            raise UsageError(f"--max-tokens must be a positive number, got {args.max_tokens}")
+        request["max_tokens"] = args.max_tokens
+    return spec, request
+
+
+def _connect(quiet: bool = False) -> tuple[Backend, Any]:
+    backend = resolve_backend()
+    if backend.kind == "simulator" and not quiet:
+        reason = "no ANTHROPIC_API_KEY set" if backend.simulator_reason == NO_KEY_REASON else backend.simulator_reason
+        print(f"Using the local simulator: {reason}", file=sys.stderr)
+    return backend, make_client(backend)
+
+
+def _prices_or_warn() -> PriceTable | None:
+    try:
+        return load_price_table()
+    except PriceFileError as error:
+        print(f"warning: {error}; costs will show as unknown", file=sys.stderr)
+        return None
+
+
+def _error_line(result: RunResult) -> str:
+    error = result.error
+    assert error is not None
+    status = f"HTTP {error.status}" if error.status is not None else "no HTTP status"
+    request_id = error.request_id or result.request_id or "none"
+    return f"error: {error.type} ({status}, request-id {request_id}): {error.message}. {error.hint}"
+
+
+def _usage_dict(result: RunResult) -> dict | None:
+    if result.usage is None:
+        return None
+    usage = result.usage
+    return {
+        "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
+        "cache_write_5m_tokens": usage.cache_write_5m_tokens, "cache_write_1h_tokens": usage.cache_write_1h_tokens,
+        "cache_read_tokens": usage.cache_read_tokens,
+    }
+
+
+def _result_json(result: RunResult) -> dict:
+    error = result.error
+    return {
+        "text": result.text,
+        "usage": _usage_dict(result),
+        "cost": result.cost.usd,
+        "cost_reason": result.cost.reason,
+        "ttft_ms": result.ttft_ms,
+        "latency_ms": result.latency_ms,
+        "stop_reason": result.stop_reason,
+        "request_id": result.request_id,
+        "model": result.model,
+        "log_id": result.log_id,
+        "error": None if error is None else {
+            "type": error.type, "status": error.status, "message": error.message,
+            "request_id": error.request_id, "retry_after": error.retry_after, "hint": error.hint,
+        },
+        "partial": result.partial,
+    }
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} ms"
+
+
+def _verbose_lines(result: RunResult) -> list[str]:
+    usage = result.usage
+    tokens = (f"input {usage.input_tokens:,}, output {usage.output_tokens:,}, cache write "
+              f"{usage.cache_write_5m_tokens + usage.cache_write_1h_tokens:,}, cache read {usage.cache_read_tokens:,}"
+              if usage else "no usage reported")
+    rate = "n/a" if result.output_tokens_per_s is None else f"{result.output_tokens_per_s:,.1f} tokens/s"
+    cost = result.cost.format() + (f" ({result.cost.reason})" if result.cost.reason else "")
+    return [
+        f"model: {result.model}",
+        f"tokens: {tokens}",
+        f"cost: {cost}",
+        f"time to first token: {_ms(result.ttft_ms)}; total: {_ms(result.latency_ms)}; output: {rate}",
+        f"stop_reason: {result.stop_reason}; request-id: {result.request_id}; log id: {result.log_id}",
+    ]
+
+
+def _stop_warnings(result: RunResult) -> list[str]:
+    if result.stop_reason == "max_tokens":
+        limit = result.request.get("max_tokens")
+        return [f"warning: the reply stopped at max_tokens ({limit}); raise --max-tokens for the whole reply"]
+    if result.stop_reason == "refusal":
+        return ["warning: the model declined to answer (stop_reason: refusal)"]
+    return []
+
+
+# ---------------------------------------------------------------- run
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Send one prompt; stream the reply to stdout (or print one JSON object with --json)."""
+    spec, request = _request_from_args(args)
+    _, client = _connect()
+    log = UsageLog()
+    stream_to_stdout = not args.json and not args.no_stream
+    result: RunResult | None = None
+    thinking_shown = False
+    for event in stream_run(client, request, source="cli", prompt_name=spec.name, log=log,
+                            prices=_prices_or_warn()):
+        if isinstance(event, TextDelta) and stream_to_stdout:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, ThinkingDelta) and args.verbose:
+            if not thinking_shown:
+                sys.stderr.write("thinking: ")
+                thinking_shown = True
+            sys.stderr.write(event.text)
+        elif isinstance(event, ToolUseReady) and stream_to_stdout:
+            sys.stdout.write(f"\n[tool_use {event.name}: {json.dumps(event.input, ensure_ascii=False)}]\n")
+        elif isinstance(event, RunDone):
+            result = event.result
+    assert result is not None  # stream_run always ends with RunDone
+
+    if args.json:
+        print(json.dumps(_result_json(result), ensure_ascii=False))
+    else:
+        if not stream_to_stdout:
+            sys.stdout.write(result.text)
+            for tool_use in result.tool_uses:
+                sys.stdout.write(f"\n[tool_use {tool_use['name']}: {json.dumps(tool_use['input'], ensure_ascii=False)}]\n")
+        if result.text and not result.text.endswith("\n") and not result.tool_uses:
+            sys.stdout.write("\n")  # end the reply's line, so the shell prompt starts on its own
+        sys.stdout.flush()
+    if args.verbose:
+        if thinking_shown:
+            sys.stderr.write("\n")
+        for line in _verbose_lines(result):
+            print(line, file=sys.stderr)
+    for warning in _stop_warnings(result):
+        print(warning, file=sys.stderr)
+    if not result.ok:
+        print(_error_line(result), file=sys.stderr)
+        return EXIT_API_ERROR
+    return EXIT_OK
+
+
+def add_run_parser(subparsers: argparse._SubParsersAction) -> None:
+    """`workbench run`: send a prompt file or -p text and print the reply."""
+    parser = subparsers.add_parser(
+        "run", help="send a prompt and print the reply",
+        description="Send a prompt file (or -p TEXT) to the Messages API and stream the reply to stdout. "
+                    "Without ANTHROPIC_API_KEY it uses the local simulator. Every call is logged.",
+    )
+    _add_prompt_arguments(parser)
+    parser.add_argument("--no-stream", action="store_true", help="print the reply once it is complete")
+    parser.add_argument("--json", action="store_true",
+                        help="print exactly one JSON object (text, usage, cost, timings, ids) instead of the text")
+    parser.add_argument("--verbose", action="store_true", help="print usage, cost and timings to stderr")
+    parser.set_defaults(handler=run_command)
+
+
+# ---------------------------------------------------------------- count
+
+
+def count_command(args: argparse.Namespace) -> int:
+    """Count a prompt's input tokens (exact via count_tokens, or a labelled estimate) and project its cost."""
+    _, request = _request_from_args(args)
+    _, client = _connect(quiet=args.json)
+    counted = TokenCounter(client).count(request)
+    prices = _prices_or_warn()
+    model = request["model"]
+    max_tokens = request["max_tokens"]
+    input_cost = prices.projected_cost(model, counted.input_tokens, 0) if prices else None
+    ceiling_cost = prices.projected_cost(model, counted.input_tokens, max_tokens) if prices else None
+    if args.json:
+        print(json.dumps({
+            "model": model, "input_tokens": counted.input_tokens, "exact": counted.exact,
+            "source": counted.source, "note": counted.note,
+            "input_cost": input_cost.usd if input_cost else None,
+            "max_cost": ceiling_cost.usd if ceiling_cost else None,
+            "cost_reason": (ceiling_cost.reason if ceiling_cost else "no price table"),
+        }, ensure_ascii=False))
+        return EXIT_OK
+    print(f"{model}: {counted.label}")
+    if input_cost is None or ceiling_cost is None:
+        print("projected cost: unknown (no price table)")
+    elif not ceiling_cost.known:
+        print(f"projected cost: unknown ({ceiling_cost.reason})")
+    else:
+        print(f"projected cost: {input_cost.format()} for the input; "
+              f"up to {ceiling_cost.format()} with {max_tokens:,} output tokens (max_tokens)")
+    return EXIT_OK
+
+
+def add_count_parser(subparsers: argparse._SubParsersAction) -> None:
+    """`workbench count`: input tokens and projected cost of a prompt, without running it."""
+    parser = subparsers.add_parser(
+        "count", help="count a prompt's input tokens and project its cost",
+        description="Count the input tokens of a prompt file (or -p TEXT) with the API's count_tokens "
+                    "(or an offline estimate, labelled as such) and print the projected cost.",
+    )
+    _add_prompt_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.set_defaults(handler=count_command)
+
+
+# ---------------------------------------------------------------- registry and entry point
+
+# Every subcommand, in --help order. To add one, append its add_parser(subparsers) function.
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_run_parser,
+    add_count_parser,
+    add_compare_parser,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="python -m workbench",
+        description="Workbench: run, count and compare Claude prompts from the shell.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add_parser in SUBCOMMANDS:
+        add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run the subcommand, and turn user errors into one stderr line and exit code 2."""
+    args = build_parser().parse_args(argv)  # argparse exits 2 itself on bad usage
+    try:
+        return args.handler(args)
+    except (UsageError, PromptFileError, MissingVariableError, BackendConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK  # e.g. piped into `head`: the reader has what it wanted

@@ -1,0 +1,245 @@
+"""The model catalog (models.list() with capabilities, or the offline file) and what each model would reject."""
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import anthropic
+import httpx2
+from anthropic.types import ModelInfo
+
+from workbench.paths import DATA_DIR
+
+OFFLINE_CATALOG_PATH = DATA_DIR / "models.json"
+QUIRKS_PATH = DATA_DIR / "model_quirks.json"
+ALL_LIFECYCLES = ["active", "deprecated", "retired"]
+# The API's own order, mildest first; capabilities list them in no guaranteed order.
+EFFORT_ORDER = ("low", "medium", "high", "xhigh", "max")
+MIN_THINKING_BUDGET = 1024
+SAMPLING_PARAMETERS = ("temperature", "top_p", "top_k")
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model of the catalog, with its capabilities as a plain dict (as the API sends them)."""
+
+    id: str
+    display_name: str
+    max_input_tokens: int | None
+    max_tokens: int | None
+    capabilities: dict
+    lifecycle: str
+    line: str | None
+    created_at: str
+    retires_at: str | None = None
+
+    def _capability(self, name: str) -> dict:
+        value = self.capabilities.get(name)
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def thinking_types(self) -> list[str]:
+        types = self._capability("thinking").get("types") or {}
+        return [name for name, support in types.items() if isinstance(support, dict) and support.get("supported")]
+
+    @property
+    def effort_levels(self) -> list[str]:
+        effort = self._capability("effort")
+        if not effort.get("supported"):
+            return []
+        return [level for level in EFFORT_ORDER if (effort.get(level) or {}).get("supported")]
+
+    @property
+    def supports_structured_outputs(self) -> bool:
+        return bool(self._capability("structured_outputs").get("supported"))
+
+
+@dataclass
+class Catalog:
+    """The model line-up shown in the app, and where it came from."""
+
+    models: list[ModelEntry]
+    source: Literal["api", "offline"]
+    error: str | None = None
+
+    def get(self, model_id: str) -> ModelEntry | None:
+        return next((entry for entry in self.models if entry.id == model_id), None)
+
+    def active_models(self) -> list[ModelEntry]:
+        """Models a request can still use (retired ones stay in the catalog to explain a 404)."""
+        return [entry for entry in self.models if entry.lifecycle != "retired"]
+
+    @property
+    def ids(self) -> list[str]:
+        return [entry.id for entry in self.models]
+
+    @property
+    def source_label(self) -> str:
+        if self.source == "api":
+            return "API (models.list)"
+        if self.error:
+            return f"Offline catalog file (listing failed: {self.error})"
+        return "Offline catalog file"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def _entry_from_info(info: ModelInfo) -> ModelEntry:
+    """One conversion for both sources, so API and offline entries look the same."""
+    capabilities = info.capabilities.model_dump(mode="json") if info.capabilities is not None else {}
+    return ModelEntry(
+        id=info.id,
+        display_name=info.display_name,
+        max_input_tokens=info.max_input_tokens,
+        max_tokens=info.max_tokens,
+        capabilities=capabilities,
+        lifecycle=info.lifecycle,
+        line=info.line,
+        created_at=_iso(info.created_at) or "",
+        retires_at=_iso(info.retires_at),
+    )
+
+
+def describe_api_error(error: Exception) -> str:
+    """A short phrase for why an API call failed (listing, counting); never includes the key."""
+    if isinstance(error, anthropic.APIStatusError):
+        kind = error.type or "error"
+        return f"HTTP {error.status_code} {kind}: {error.api_message or error.message}"
+    if isinstance(error, anthropic.APITimeoutError):
+        return "the endpoint did not answer in time"
+    if isinstance(error, (anthropic.APIConnectionError, httpx2.HTTPError)):
+        return f"could not connect to the endpoint ({type(error).__name__})"
+    return f"{type(error).__name__}: {error}"
+
+
+def fetch_catalog(client: anthropic.Anthropic, *, page_size: int | None = None) -> Catalog:
+    """All pages of client.models.list(), retired models included; the offline file if listing fails."""
+    try:
+        options: dict[str, Any] = {"lifecycle": ALL_LIFECYCLES}
+        if page_size is not None:
+            options["limit"] = page_size
+        # Iterating the page auto-pages with after_id until has_more is false.
+        entries = [_entry_from_info(info) for info in client.models.list(**options)]
+    except (anthropic.APIError, httpx2.HTTPError) as error:
+        return offline_catalog(error=describe_api_error(error))
+    return Catalog(models=entries, source="api", error=None)
+
+
+def offline_catalog(error: str | None = None) -> Catalog:
+    """The catalog shipped in workbench/data/models.json, validated as the SDK's ModelInfo."""
+    data = json.loads(OFFLINE_CATALOG_PATH.read_text(encoding="utf-8"))
+    entries = [_entry_from_info(ModelInfo.model_validate(item)) for item in data["data"]]
+    return Catalog(models=entries, source="offline", error=error)
+
+
+@functools.lru_cache(maxsize=1)
+def _quirk_rules_from_file() -> dict[str, dict]:
+    return json.loads(QUIRKS_PATH.read_text(encoding="utf-8"))["rules"]
+
+
+def load_quirks() -> dict[str, dict]:
+    """Per-model behaviour the capabilities don't state: rule -> {"about", "models", ...}."""
+    return copy.deepcopy(_quirk_rules_from_file())
+
+
+def quirk_rule(rule: str) -> dict:
+    """One quirk rule ({"about", "models", ...}); empty when the file has no such rule."""
+    return copy.deepcopy(_quirk_rules_from_file().get(rule, {}))
+
+
+def quirk_applies(rule: str, model_id: str) -> bool:
+    """True when `model_id` is listed under quirk `rule`."""
+    return model_id in _quirk_rules_from_file().get(rule, {}).get("models", [])
+
+
+def _thinking_problems(request: dict, entry: ModelEntry) -> list[str]:
+    thinking = request.get("thinking")
+    if not isinstance(thinking, dict):
+        return []
+    kind = thinking.get("type")
+    accepted = entry.thinking_types
+    if kind not in accepted:
+        choices = ", ".join(accepted) if accepted else "none"
+        return [f"{entry.id} does not accept thinking type {kind!r} (it accepts: {choices})."]
+    if kind != "enabled":
+        return []
+    budget = thinking.get("budget_tokens")
+    if not isinstance(budget, int) or isinstance(budget, bool) or budget < MIN_THINKING_BUDGET:
+        return [f"thinking.budget_tokens must be at least {MIN_THINKING_BUDGET:,} (got {budget!r})."]
+    max_tokens = request.get("max_tokens")
+    if isinstance(max_tokens, int) and budget >= max_tokens:
+        return [f"thinking.budget_tokens ({budget:,}) must be less than max_tokens ({max_tokens:,})."]
+    return []
+
+
+def _output_config_problems(request: dict, entry: ModelEntry) -> list[str]:
+    output_config = request.get("output_config")
+    if not isinstance(output_config, dict):
+        return []
+    problems = []
+    effort = output_config.get("effort")
+    if effort is not None:
+        levels = entry.effort_levels
+        if not levels:
+            problems.append(f"{entry.id} does not support output_config.effort; remove it.")
+        elif effort not in levels:
+            problems.append(f"{entry.id} does not support effort {effort!r} (it supports: {', '.join(levels)}).")
+    if output_config.get("format") is not None and not entry.supports_structured_outputs:
+        problems.append(
+            f"{entry.id} does not support structured outputs (output_config.format); pick another model or remove it."
+        )
+    return problems
+
+
+def _quirk_problems(request: dict, entry: ModelEntry) -> list[str]:
+    problems = []
+    tool_choice = request.get("tool_choice")
+    if (
+        isinstance(tool_choice, dict)
+        and tool_choice.get("type") in ("any", "tool")
+        and quirk_applies("forced_tool_choice_rejected", entry.id)
+    ):
+        problems.append(
+            f"{entry.id} rejects forced tool use (tool_choice type {tool_choice['type']!r}); "
+            "use tool_choice auto, or output_config.format for structured output."
+        )
+    messages = request.get("messages")
+    if (
+        isinstance(messages, list)
+        and messages
+        and isinstance(messages[-1], dict)
+        and messages[-1].get("role") == "assistant"
+        and quirk_applies("prefill_rejected", entry.id)
+    ):
+        problems.append(
+            f"{entry.id} does not support prefill (a final assistant message); end with a user message."
+        )
+    sampling = [name for name in SAMPLING_PARAMETERS if name in request]
+    if sampling and quirk_applies("sampling_parameters_rejected", entry.id):
+        problems.append(f"{entry.id} rejects sampling parameters ({', '.join(sampling)}); remove them.")
+    return problems
+
+
+def request_problems(request: dict, entry: ModelEntry | None) -> list[str]:
+    """Plain sentences for every setting the model would reject, so the UI can flag them before sending."""
+    model = request.get("model")
+    if entry is None:
+        return [f"Model {model!r} is not in the model catalog; check the model name."]
+    if entry.lifecycle == "retired":
+        return [f"{entry.display_name} ({entry.id}) is retired and no longer answers; pick another model."]
+    problems = []
+    max_tokens = request.get("max_tokens")
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
+        problems.append(f"max_tokens must be a positive whole number (got {max_tokens!r}).")
+    elif entry.max_tokens is not None and max_tokens > entry.max_tokens:
+        problems.append(f"max_tokens is {max_tokens:,} but {entry.id} allows at most {entry.max_tokens:,}.")
+    problems += _thinking_problems(request, entry)
+    problems += _output_config_problems(request, entry)
+    problems += _quirk_problems(request, entry)
+    return problems

@@ -1,0 +1,133 @@
+"""Input token counts: count_tokens with a per-request cache, or an offline estimate that says it is one."""
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+import anthropic
+import httpx2
+
+from workbench.models import describe_api_error, quirk_applies, quirk_rule
+from workbench.spec import request_hash
+
+# The request fields count_tokens takes; max_tokens, stop_sequences, metadata don't change the count.
+COUNT_FIELDS = (
+    "model", "messages", "system", "tools", "tool_choice", "thinking", "output_config", "cache_control", "speed",
+)
+CHARS_PER_TOKEN = 4
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    """How many input tokens a request has, and whether the number is exact."""
+
+    input_tokens: int
+    exact: bool
+    source: Literal["count_tokens", "estimate"]
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.exact:
+            return f"{self.input_tokens:,} tokens"
+        return f"≈{self.input_tokens:,} tokens (estimate: {self.note or 'offline'})"
+
+
+def _texts_in_content(content: object) -> list[str]:
+    """Every piece of text in a message content (str or blocks), including tool inputs and results."""
+    if isinstance(content, str):
+        return [content]
+    texts: list[str] = []
+    if not isinstance(content, list):
+        return texts
+    for block in content:
+        if not isinstance(block, dict):
+            continue
+        kind = block.get("type")
+        if kind == "text":
+            texts.append(str(block.get("text", "")))
+        elif kind == "thinking":
+            texts.append(str(block.get("thinking", "")))
+        elif kind in ("tool_use", "server_tool_use"):
+            texts.append(str(block.get("name", "")))
+            texts.append(json.dumps(block.get("input", {}), ensure_ascii=False))
+        elif kind == "tool_result":
+            texts += _texts_in_content(block.get("content", ""))
+    return texts
+
+
+def _request_texts(request: dict) -> list[str]:
+    system = request.get("system")
+    texts = _texts_in_content(system) if system is not None else []
+    for message in request.get("messages") or []:
+        if isinstance(message, dict):
+            texts += _texts_in_content(message.get("content"))
+    for tool in request.get("tools") or []:
+        # A tool costs its whole definition: name, description and schema.
+        texts.append(json.dumps(tool, ensure_ascii=False, sort_keys=True))
+    output_config = request.get("output_config")
+    output_format = output_config.get("format") if isinstance(output_config, dict) else None
+    if output_format:
+        texts.append(json.dumps(output_format, ensure_ascii=False, sort_keys=True))
+    return texts
+
+
+def estimate_input_tokens(request: dict) -> int:
+    """≈ characters / 4 over all request text; ×1.3 on models with the newer tokenizer."""
+    characters = sum(len(text) for text in _request_texts(request))
+    tokens = characters / CHARS_PER_TOKEN
+    # Count per model: Claude 4.7+ tokenizer yields about 30% more tokens for the same text.
+    if quirk_applies("newer_tokenizer", str(request.get("model"))):
+        tokens *= float(quirk_rule("newer_tokenizer").get("ratio", 1.0))
+    return max(1, math.ceil(tokens))
+
+
+def count_relevant_fields(request: dict) -> dict:
+    """The part of a request that decides its input token count (and so the cache key)."""
+    return {name: request[name] for name in COUNT_FIELDS if name in request}
+
+
+def _failure_is_permanent(error: Exception) -> bool:
+    # A 4xx other than 429 answers the same for the same request; rate limits and outages may pass.
+    return isinstance(error, anthropic.APIStatusError) and 400 <= error.status_code < 500 and error.status_code != 429
+
+
+class TokenCounter:
+    """Counts input tokens with client.messages.count_tokens, never twice for an unchanged request."""
+
+    def __init__(self, client: anthropic.Anthropic):
+        self.client = client
+        self.calls = 0
+        self._counts: dict[str, TokenCount] = {}
+        # One counter may serve several Streamlit sessions (cache_resource), so guard the cache.
+        self._lock = threading.Lock()
+
+    def count(self, request: dict) -> TokenCount:
+        """Exact count from the API (cached by request hash), or a labelled estimate when counting fails."""
+        fields = count_relevant_fields(request)
+        key = request_hash(fields)
+        with self._lock:
+            cached = self._counts.get(key)
+        if cached is not None:
+            return cached
+        if "model" not in fields or "messages" not in fields:
+            note = "the request has no model or messages to count"
+            return TokenCount(estimate_input_tokens(request), exact=False, source="estimate", note=note)
+        try:
+            with self._lock:
+                self.calls += 1
+            answer = self.client.messages.count_tokens(**fields)
+        except (anthropic.APIError, httpx2.HTTPError) as error:
+            note = f"count_tokens failed: {describe_api_error(error)}"
+            estimate = TokenCount(estimate_input_tokens(request), exact=False, source="estimate", note=note)
+            if _failure_is_permanent(error):
+                with self._lock:
+                    self._counts[key] = estimate
+            return estimate
+        result = TokenCount(answer.input_tokens, exact=True, source="count_tokens", note=None)
+        with self._lock:
+            self._counts[key] = result
+        return result
