@@ -1,0 +1,22 @@
+"""Settings of one simulator server (the CLI flags and start_simulator's arguments)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    """speed divides every delay; rate_limit is requests/s (simulated time); fault_rate is 0..1."""
+
+    speed: float = 1.0
+    rate_limit: float | None = None
+    fault_rate: float = 0.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.speed <= 0:
+            raise ValueError("speed must be greater than 0")
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ValueError("fault_rate must be between 0 and 1")
+        if self.rate_limit is not None and self.rate_limit <= 0:
+            raise ValueError("rate_limit must be greater than 0 (or None for no limit)")
