@@ -1,0 +1,121 @@
+"""Schema migrations of the call log: small functions, applied once each, in order, and recorded."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from typing import Callable
+
+MigrationStep = Callable[[sqlite3.Connection], None]
+
+MIGRATIONS_TABLE = "_migrations"
+
+
+class Migrations:
+    """An ordered registry of migration steps; `apply` runs the ones a database has not seen."""
+
+    def __init__(self) -> None:
+        self.steps: list[MigrationStep] = []
+
+    def register(self, step: MigrationStep) -> MigrationStep:
+        """Decorator: append `step` to the registry; its function name is its permanent record."""
+        if any(existing.__name__ == step.__name__ for existing in self.steps):
+            raise ValueError(f"migration {step.__name__!r} is already registered")
+        self.steps.append(step)
+        return step
+
+    def names(self) -> list[str]:
+        """Registered step names, in the order they apply."""
+        return [step.__name__ for step in self.steps]
+
+    def apply(self, conn: sqlite3.Connection) -> list[str]:
+        """Apply the missing steps in one IMMEDIATE transaction; return the names applied now."""
+        if conn.isolation_level is not None:
+            # The sqlite3 module's implicit transactions would commit behind our back.
+            raise ValueError("apply() needs a connection opened with isolation_level=None")
+        # IMMEDIATE takes the write lock before we read _migrations, so two processes opening a
+        # new database at once cannot both decide to run the same step: the second waits
+        # (busy_timeout), then sees the first one's records.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} "
+                "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            already_applied = {row[0] for row in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE}")}
+            applied_now: list[str] = []
+            for step in self.steps:
+                if step.__name__ in already_applied:
+                    continue
+                step(conn)
+                conn.execute(
+                    f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)",
+                    (step.__name__, datetime.now(timezone.utc).isoformat(timespec="microseconds")),
+                )
+                applied_now.append(step.__name__)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return applied_now
+
+
+CALL_LOG_MIGRATIONS = Migrations()
+call_log_migration = CALL_LOG_MIGRATIONS.register
+
+# Steps use conn.execute only: executescript() would COMMIT first and break the transaction.
+# A later change is a new step at the end; a released step is never edited.
+
+
+@call_log_migration
+def m001_create_calls(conn: sqlite3.Connection) -> None:
+    """The narrow table every chart aggregates over: one row per API call, no bodies."""
+    conn.execute(
+        """
+        CREATE TABLE calls (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            prompt_name TEXT,
+            model TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+            ttft_ms REAL,
+            latency_ms REAL,
+            stop_reason TEXT,
+            error_type TEXT,
+            error_status INTEGER,
+            request_id TEXT,
+            cost_usd REAL,
+            price_version TEXT
+        )
+        """
+    )
+
+
+@call_log_migration
+def m002_create_call_bodies(conn: sqlite3.Connection) -> None:
+    """Request/response JSON apart from `calls`, so aggregate scans never page through bodies."""
+    conn.execute(
+        """
+        CREATE TABLE call_bodies (
+            call_id INTEGER PRIMARY KEY REFERENCES calls(id),
+            request_json TEXT NOT NULL,
+            response_json TEXT
+        )
+        """
+    )
+
+
+@call_log_migration
+def m003_index_calls_created_at(conn: sqlite3.Connection) -> None:
+    """`since=` filters and per-day totals read a time range."""
+    conn.execute("CREATE INDEX calls_created_at ON calls(created_at)")
+
+
+@call_log_migration
+def m004_index_calls_source(conn: sqlite3.Connection) -> None:
+    """`recent(source=)` and `count(source=)` per page."""
+    conn.execute("CREATE INDEX calls_source ON calls(source, id)")
