@@ -1,0 +1,20 @@
+"""Workbench: a prompt workbench for the Claude Messages API. `streamlit run app.py`."""
+from __future__ import annotations
+
+import streamlit as st
+
+from components.session import setup_state
+from components.sidebar import render_sidebar
+
+st.set_page_config(page_title="Workbench", page_icon=":material/construction:", layout="wide")
+setup_state()
+
+# Every page listed explicitly; the Editor is where people start.
+navigation = st.navigation([
+    st.Page("pages/editor.py", title="Editor", icon=":material/edit_note:", default=True),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("pages/tools.py", title="Tools", icon=":material/build:"),
+    st.Page("pages/usage.py", title="Usage", icon=":material/monitoring:"),
+])
+render_sidebar()
+navigation.run()

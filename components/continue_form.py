@@ -1,0 +1,83 @@
+"""After a run: continue the conversation, or answer the model's tool calls with tool_result blocks."""
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from components.session import add_notice
+from components.widget_sync import apply_edit
+from workbench import request_edits as edits
+from workbench.runner import RunResult
+
+RUN_REQUESTED_KEY = "editor_run_requested"
+LAST_RUN_KEY = "editor_last_run"
+
+
+def _on_continue(result: RunResult, text_key: str) -> None:
+    next_text = st.session_state.get(text_key, "")
+    apply_edit(edits.append_reply, result.content)
+    apply_edit(edits.add_message, "user", next_text)
+    st.session_state[text_key] = ""  # allowed: callbacks run before the widget renders again
+    st.session_state[LAST_RUN_KEY] = None  # the reply now lives in the prompt
+    if next_text.strip():
+        st.session_state[RUN_REQUESTED_KEY] = True
+
+
+def _tool_result_content(text: str, as_json: bool) -> tuple[str | None, str | None]:
+    """The tool_result content to send, or an error sentence when "JSON" was chosen and it isn't."""
+    if not as_json:
+        return text, None
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False), None
+    except json.JSONDecodeError as error:
+        return None, f"is not valid JSON ({error.msg}, line {error.lineno} column {error.colno})"
+
+
+def _on_send_tool_results(result: RunResult, key_prefix: str) -> None:
+    answers = []
+    for index, call in enumerate(result.tool_uses):
+        text = st.session_state.get(f"{key_prefix}_tool_result_{index}_content", "") or ""
+        as_json = st.session_state.get(f"{key_prefix}_tool_result_{index}_format") == "JSON"
+        content, problem = _tool_result_content(text, as_json)
+        if problem:
+            add_notice("error", f"The result for `{call['name']}` {problem}. Nothing was sent; fix it and "
+                                "send again.")
+            return
+        is_error = bool(st.session_state.get(f"{key_prefix}_tool_result_{index}_is_error"))
+        answers.append(edits.ToolResultInput(tool_use_id=call["id"], content=content, is_error=is_error))
+    apply_edit(edits.append_tool_results, result.content, answers)
+    st.session_state[LAST_RUN_KEY] = None
+    st.session_state[RUN_REQUESTED_KEY] = True
+
+
+def render_tool_result_form(result: RunResult, *, key_prefix: str) -> None:
+    """One section per tool call (result text or JSON, error flag) and a button that sends them all."""
+    st.markdown("**The model wants to use tools.** Run them yourself and paste what they returned:")
+    with st.form(f"{key_prefix}_tool_results_form", border=True):
+        for index, call in enumerate(result.tool_uses):
+            st.markdown(f"`{call['name']}` · `{json.dumps(call['input'], ensure_ascii=False)[:200]}`")
+            st.text_area("Result", key=f"{key_prefix}_tool_result_{index}_content", height=80,
+                         placeholder="What the tool returned")
+            format_column, error_column = st.columns(2)
+            format_column.segmented_control("Format", ["text", "JSON"], default="text", required=True,
+                                            key=f"{key_prefix}_tool_result_{index}_format")
+            error_column.checkbox("The tool failed (is_error)", key=f"{key_prefix}_tool_result_{index}_is_error")
+        st.form_submit_button("Send tool results and run", type="primary",
+                              key=f"{key_prefix}_send_tool_results",
+                              on_click=_on_send_tool_results, args=(result, key_prefix))
+
+
+def render_continue(result: RunResult, *, key_prefix: str) -> None:
+    """The next step after a reply: tool results when it stopped on tool_use, else the next user turn."""
+    if not result.ok or not result.content:
+        return
+    if result.stop_reason == "tool_use" and result.tool_uses:
+        render_tool_result_form(result, key_prefix=key_prefix)
+        return
+    text_key = f"{key_prefix}_next_user_text"
+    st.text_area("Continue the conversation", key=text_key, height=68,
+                 placeholder="Your next message. The reply above is added to the prompt as an assistant turn.")
+    st.button("Continue", key=f"{key_prefix}_continue", on_click=_on_continue, args=(result, text_key),
+              help="Add the reply as an assistant turn and your message as the next user turn, then run. "
+                   "With an empty message, only the turns are added.")

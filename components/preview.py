@@ -1,0 +1,112 @@
+"""Variables and the live preview: input tokens (count_tokens, cached), context-window use, projected cost."""
+from __future__ import annotations
+
+import streamlit as st
+
+from components.session import backend_or_error, get_token_counter, variable_values
+from components.widget_sync import fill
+from workbench.models import ModelEntry
+from workbench.pricing import PriceTable
+from workbench.templating import find_variables, substitute
+from workbench.tokens import TokenCount, estimate_input_tokens
+
+
+def filled_values(names: list[str]) -> dict[str, str]:
+    """The variable values to run with: only names the prompt uses and the user filled in."""
+    values = variable_values()
+    return {name: values[name] for name in names if values.get(name)}
+
+
+def _on_variable_change(name: str, key: str) -> None:
+    values = variable_values()
+    text = st.session_state[key]
+    if text:
+        values[name] = text
+    else:
+        values.pop(name, None)  # an empty box counts as "not filled in", so the run names it
+
+
+def render_variables(request: dict, *, key_prefix: str) -> list[str]:
+    """An input for every {{name}} in the request; returns the names, in order of appearance."""
+    names = find_variables(request)
+    if not names:
+        st.caption("No variables. Write `{{name}}` in any text to add one.")
+        return names
+    values = variable_values()
+    for name in names:
+        key = f"{key_prefix}_var_{name}"
+        fill(key, values.get(name, ""))
+        st.text_area(f"`{{{{{name}}}}}`", key=key, height=68, on_change=_on_variable_change, args=(name, key),
+                     placeholder=f"Value for {{{{{name}}}}}")
+    return names
+
+
+def count_for_preview(request: dict, names: list[str], *, live: bool) -> tuple[TokenCount, list[str]]:
+    """Input tokens of the request as it would be sent (variables filled), and the names still missing."""
+    values = filled_values(names)
+    missing = [name for name in names if name not in values]
+    # Unfilled variables are counted as written; the label says so.
+    to_count = substitute(request, {**{name: "{{" + name + "}}" for name in missing}, **values})
+    empty = [index + 1 for index, message in enumerate(request.get("messages") or []) if not message.get("content")]
+    if empty:
+        # The API refuses empty turns; don't spend a count_tokens call to hear it.
+        return TokenCount(estimate_input_tokens(to_count), exact=False, source="estimate",
+                          note=f"turn {empty[0]} is empty; write it to get an exact count"), missing
+    if not live:
+        return TokenCount(estimate_input_tokens(to_count), exact=False, source="estimate",
+                          note="live count is off"), missing
+    backend, problem = backend_or_error()
+    if backend is None:
+        return TokenCount(estimate_input_tokens(to_count), exact=False, source="estimate", note=problem), missing
+    # TokenCounter caches by request hash: an unchanged request is never counted twice.
+    return get_token_counter().count(to_count), missing
+
+
+def _percent(part: int, whole: int) -> str:
+    share = 100 * part / whole
+    return f"{share:.2f}%" if share < 1 else f"{share:.1f}%"
+
+
+def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, names: list[str], *,
+                   key_prefix: str) -> TokenCount:
+    """Token count, a bar of context-window use and the projected cost of one call at max_tokens."""
+    live_key = f"{key_prefix}_live_count"
+    if live_key not in st.session_state:
+        st.session_state[live_key] = True
+    count, missing = count_for_preview(request, names, live=st.session_state[live_key])
+    model = request.get("model", "")
+    max_tokens = int(request.get("max_tokens", 0) or 0)
+
+    tokens_value = f"{count.input_tokens:,}" if count.exact else f"≈{count.input_tokens:,}"
+    window = entry.max_input_tokens if entry else None
+    token_column, window_column = st.columns(2)
+    token_column.metric("Input tokens", tokens_value,
+                        help="Exact, from count_tokens for this model." if count.exact else count.label)
+    window_column.metric("Context window used", _percent(count.input_tokens, window) if window else "unknown",
+                         help=f"of {window:,} tokens" if window else "The catalog gives no context window.")
+    if window:
+        st.progress(min(1.0, count.input_tokens / window))
+    notes = []
+    if not count.exact:
+        notes.append(f"Estimate: {count.note or 'offline'}.")
+    if missing:
+        notes.append("Unfilled " + ", ".join("{{" + name + "}}" for name in missing) + " counted as written.")
+    if notes:
+        st.caption(" ".join(notes))
+
+    standard = prices.projected_cost(model, count.input_tokens, max_tokens)
+    cached = prices.projected_cost(model, count.input_tokens, max_tokens, cache_hit=True)
+    batch = prices.projected_cost(model, count.input_tokens, max_tokens, batch=True)
+    prefix = "" if count.exact else "≈"
+    shown = [f"{prefix}{cost.format()}" if cost.known else "unknown" for cost in (standard, cached, batch)]
+    st.markdown(
+        f"**Projected cost of one call** at max_tokens ({max_tokens:,} output tokens)\n\n"
+        "| Standard | Cache hit | Batch |\n|---|---|---|\n| " + " | ".join(shown) + " |"
+    )
+    unknown = next((cost for cost in (standard, cached, batch) if not cost.known), None)
+    if unknown is not None:
+        st.caption(f"Cost unknown: {unknown.reason}")
+    st.toggle("Live token count", key=live_key,
+              help="Count with the API's count_tokens whenever the prompt changes (cached per request). "
+                   "Off: an offline estimate.")
+    return count

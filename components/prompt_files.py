@@ -1,0 +1,132 @@
+"""Save, open, upload, download and start prompts (*.prompt.json under WORKBENCH_HOME/prompts/)."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from components.session import (
+    add_notice, current_prompt, default_model_id, replace_prompt, set_current_prompt, variable_values,
+)
+from components.widget_sync import fill
+from workbench.paths import prompts_dir
+from workbench.spec import PromptFileError, PromptSpec, dumps_prompt, load_prompt, loads_prompt, new_prompt, save_prompt
+from workbench.templating import find_variables
+
+PROMPT_SUFFIX = ".prompt.json"
+
+
+def file_stem(name: str) -> str:
+    """A safe file name for a prompt name ("Weekly report!" -> "weekly-report")."""
+    stem = re.sub(r"[^a-z0-9_.-]+", "-", name.strip().lower()).strip("-.")
+    return stem or "untitled"
+
+
+def spec_to_save() -> PromptSpec:
+    """The current prompt with the values typed for its variables stored as their defaults."""
+    spec = current_prompt()
+    values = variable_values()
+    defaults = {name: values[name] for name in find_variables(spec.request) if values.get(name)}
+    for name, default in spec.variables.items():
+        defaults.setdefault(name, default)
+    return dataclasses.replace(spec, variables=defaults)
+
+
+def saved_prompt_paths() -> list[Path]:
+    """Saved prompts, newest first."""
+    return sorted(prompts_dir().glob(f"*{PROMPT_SUFFIX}"), key=lambda path: path.stat().st_mtime, reverse=True)
+
+
+def save_current_prompt() -> Path | None:
+    """Write the current prompt to WORKBENCH_HOME/prompts/<name>.prompt.json; notices say what happened."""
+    spec = spec_to_save()
+    path = prompts_dir() / f"{file_stem(spec.name)}{PROMPT_SUFFIX}"
+    try:
+        save_prompt(spec, path)
+    except (PromptFileError, OSError) as error:
+        add_notice("error", f"Not saved: {error}")
+        return None
+    add_notice("success", f"Saved as `{path}`.")
+    return path
+
+
+def open_prompt_file(path: Path) -> bool:
+    """Load a saved prompt; a bad file is refused with the core's message and the current prompt kept."""
+    try:
+        spec = load_prompt(path)
+    except PromptFileError as error:
+        add_notice("error", f"Not opened: {error}. The current prompt is unchanged.")
+        return False
+    replace_prompt(spec)
+    add_notice("success", f"Opened `{path.name}`.")
+    return True
+
+
+def load_uploaded_prompt(data: bytes, filename: str) -> bool:
+    """What the uploader calls: parse and validate the bytes; a bad file leaves the prompt as it was."""
+    try:
+        spec = loads_prompt(data, source=filename)
+    except PromptFileError as error:
+        add_notice("error", f"Not loaded: {error}. The current prompt is unchanged.")
+        return False
+    replace_prompt(spec)
+    add_notice("success", f"Loaded `{filename}`.")
+    return True
+
+
+def _on_upload(key: str) -> None:
+    uploaded = st.session_state.get(key)
+    if uploaded is not None:
+        load_uploaded_prompt(uploaded.getvalue(), uploaded.name)
+
+
+def _on_open(choice_key: str) -> None:
+    choice = st.session_state.get(choice_key)
+    if choice:
+        open_prompt_file(prompts_dir() / choice)
+
+
+def _on_name_change(key: str) -> None:
+    set_current_prompt(dataclasses.replace(current_prompt(), name=st.session_state[key].strip() or "untitled"))
+
+
+def _on_new() -> None:
+    replace_prompt(new_prompt(default_model_id()))
+    add_notice("info", "Started a new prompt.")
+
+
+def render_file_bar(*, key_prefix: str) -> None:
+    """Name, Save, Download, Open (saved list and upload) and New, in one row."""
+    name_key = f"{key_prefix}_prompt_name"
+    fill(name_key, current_prompt().name)
+    name_column, save_column, download_column, open_column, new_column = st.columns(
+        [4, 1, 1.3, 1, 1], vertical_alignment="bottom")
+    with name_column:
+        st.text_input("Prompt name", key=name_key, on_change=_on_name_change, args=(name_key,))
+    with save_column:
+        st.button("Save", key=f"{key_prefix}_save", icon=":material/save:", on_click=save_current_prompt,
+                  help="Save to WORKBENCH_HOME/prompts/ as <name>.prompt.json", width="stretch")
+    with download_column:
+        spec = spec_to_save()
+        st.download_button("Download", data=dumps_prompt(spec), file_name=f"{file_stem(spec.name)}{PROMPT_SUFFIX}",
+                           mime="application/json", key=f"{key_prefix}_download", icon=":material/download:",
+                           on_click="ignore", width="stretch")
+    with open_column:
+        with st.popover("Open", icon=":material/folder_open:", width="stretch"):
+            paths = saved_prompt_paths()
+            choice_key = f"{key_prefix}_open_choice"
+            if paths:
+                names = [path.name for path in paths]
+                if st.session_state.get(choice_key) not in names:
+                    st.session_state[choice_key] = names[0]
+                st.selectbox("Saved prompts", names, key=choice_key)
+                st.button("Open", key=f"{key_prefix}_open", on_click=_on_open, args=(choice_key,), type="primary")
+            else:
+                st.caption("No saved prompts yet.")
+            upload_key = f"{key_prefix}_upload"
+            st.file_uploader("Or upload a .prompt.json file", type=["json"], key=upload_key,
+                             on_change=_on_upload, args=(upload_key,))
+    with new_column:
+        st.button("New", key=f"{key_prefix}_new", icon=":material/add:", on_click=_on_new, width="stretch")

@@ -1,0 +1,424 @@
+"""The prompt form: model and settings, system prompt, turns, tools, and the raw request JSON.
+
+Every widget is filled from the current PromptSpec on render and writes back through a pure
+edit from `workbench.request_edits`; which settings a model accepts comes from its ModelEntry.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import streamlit as st
+
+from components.session import add_notice, current_prompt, set_current_prompt
+from components.widget_sync import apply_edit, fill, input_errors, set_input_error
+from workbench import request_edits as edits
+from workbench.models import Catalog, ModelEntry
+from workbench.pricing import PriceTable
+from workbench.spec import PromptFileError, validate_request
+
+CACHE_OPTIONS = ["off", *edits.CACHE_TTLS]
+DEFAULT_OPTION = "default"
+JSON_VIEW_HISTORY = 20  # how many shown JSON texts count as "not an edit"
+EXAMPLE_SCHEMA = {
+    "type": "object",
+    "properties": {"answer": {"type": "string"}},
+    "required": ["answer"],
+    "additionalProperties": False,
+}
+
+
+# --- model ----------------------------------------------------------------------------------------
+
+def _per_mtok(prices: PriceTable, model_id: str) -> str:
+    rates = prices.rates_for(model_id)
+    if rates is None or rates.input is None or rates.output is None:
+        return "price unknown"
+    return f"${rates.input:g} in / ${rates.output:g} out per MTok"
+
+
+def _tokens_short(count: int | None) -> str:
+    if count is None:
+        return "?"
+    if count >= 1_000_000 and count % 1_000_000 == 0:
+        return f"{count // 1_000_000}M"
+    if count >= 1000:
+        return f"{count / 1000:g}K"
+    return str(count)
+
+
+def model_label(entry: ModelEntry | None, model_id: str, prices: PriceTable) -> str:
+    """One line per model in the picker: name, context window, max output, price."""
+    if entry is None:
+        return f"{model_id} (not in the catalog)"
+    status = "" if entry.lifecycle == "active" else f" ({entry.lifecycle})"
+    return (f"{entry.display_name}{status} · {_tokens_short(entry.max_input_tokens)} context · "
+            f"{_tokens_short(entry.max_tokens)} out · {_per_mtok(prices, entry.id)}")
+
+
+def _on_model_change(key: str, catalog: Catalog) -> None:
+    entry = catalog.get(st.session_state[key])
+    if entry is None:
+        return
+    spec = current_prompt()
+    request, changes = edits.adapt_to_model(spec.request, entry)
+    set_current_prompt(dataclasses.replace(spec, request=request))
+    for change in changes:
+        add_notice("info", change)
+
+
+def render_model_picker(catalog: Catalog, prices: PriceTable, *, key_prefix: str) -> ModelEntry | None:
+    """Model select plus max_tokens; returns the chosen model's catalog entry (None if unknown)."""
+    spec = current_prompt()
+    options = catalog.ids
+    if spec.model not in options:
+        options = [spec.model, *options]  # keep a loaded prompt's model visible, flagged
+    entry = catalog.get(spec.model)
+    model_key, max_key = f"{key_prefix}_model", f"{key_prefix}_max_tokens"
+    fill(model_key, spec.model)
+    fill(max_key, int(spec.request.get("max_tokens", 1)))
+    model_column, max_column = st.columns([3, 1], vertical_alignment="bottom")
+    with model_column:
+        st.selectbox(
+            "Model", options, key=model_key,
+            format_func=lambda model_id: model_label(catalog.get(model_id), model_id, prices),
+            on_change=_on_model_change, args=(model_key, catalog),
+        )
+    with max_column:
+        model_max = entry.max_tokens if entry and entry.max_tokens else None
+        current = int(spec.request.get("max_tokens", 1))
+        st.number_input(
+            "max_tokens", min_value=1, max_value=max(model_max, current) if model_max else None,
+            step=256, key=max_key, on_change=lambda: apply_edit(edits.set_max_tokens, st.session_state[max_key]),
+            help=f"At most {model_max:,} for this model." if model_max else None,
+        )
+    if entry is not None:
+        st.caption(f"{entry.display_name}: {entry.max_input_tokens or 0:,}-token context window · "
+                   f"up to {entry.max_tokens or 0:,} output tokens · {_per_mtok(prices, entry.id)}")
+    return entry
+
+
+# --- settings ---------------------------------------------------------------------------------------
+
+def _label_thinking(option: str) -> str:
+    return {DEFAULT_OPTION: "Model default (not set)", "enabled": "enabled (fixed budget)",
+            "disabled": "disabled"}.get(option, option)
+
+
+def _on_thinking_change(key: str) -> None:
+    choice = st.session_state[key]
+    apply_edit(edits.set_thinking, None if choice == DEFAULT_OPTION else choice)
+
+
+def _on_effort_change(key: str) -> None:
+    choice = st.session_state[key]
+    apply_edit(edits.set_effort, None if choice == DEFAULT_OPTION else choice)
+
+
+def _on_schema_toggle(toggle_key: str, text_key: str) -> None:
+    set_input_error(text_key, None)
+    if st.session_state[toggle_key]:
+        apply_edit(edits.set_output_schema, EXAMPLE_SCHEMA)
+    else:
+        apply_edit(edits.set_output_schema, None)
+
+
+def _on_schema_text(text_key: str) -> None:
+    text = st.session_state[text_key]
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as error:
+        set_input_error(text_key, f"The schema is not valid JSON: {error.msg} (line {error.lineno}, "
+                                  f"column {error.colno}). The request still uses the previous schema.")
+        return
+    if not isinstance(schema, dict):
+        set_input_error(text_key, "The schema must be a JSON object. The request still uses the previous schema.")
+        return
+    set_input_error(text_key, None)
+    apply_edit(edits.set_output_schema, schema)
+
+
+def render_settings(entry: ModelEntry | None, *, key_prefix: str) -> None:
+    """Thinking, effort, stop sequences and structured output, limited to what the model supports."""
+    spec = current_prompt()
+    request = spec.request
+    name = entry.display_name if entry else request.get("model")
+    thinking_key, budget_key = f"{key_prefix}_thinking", f"{key_prefix}_thinking_budget"
+    effort_key, stop_key = f"{key_prefix}_effort", f"{key_prefix}_stop_sequences"
+    schema_on_key, schema_key = f"{key_prefix}_schema_on", f"{key_prefix}_schema"
+
+    thinking_types = entry.thinking_types if entry else []
+    current_kind = edits.thinking_type(request)
+    thinking_options = [DEFAULT_OPTION, *thinking_types]
+    if current_kind is not None and current_kind not in thinking_options:
+        thinking_options.append(current_kind)  # shown so the problem list can explain it
+    thinking_supported = any(kind != "disabled" for kind in thinking_types)
+    fill(thinking_key, current_kind or DEFAULT_OPTION)
+
+    effort_levels = entry.effort_levels if entry else []
+    current_effort = edits.effort_level(request)
+    effort_options = [DEFAULT_OPTION, *effort_levels]
+    if current_effort is not None and current_effort not in effort_options:
+        effort_options.append(current_effort)
+    fill(effort_key, current_effort or DEFAULT_OPTION)
+
+    left, right = st.columns(2)
+    with left:
+        st.selectbox(
+            "Thinking", thinking_options, key=thinking_key, format_func=_label_thinking,
+            on_change=_on_thinking_change, args=(thinking_key,),
+            disabled=not thinking_supported and current_kind is None,
+            help=None if thinking_supported else f"{name} has no extended thinking.",
+        )
+        if not thinking_supported:
+            st.caption(f"{name} has no extended thinking.")
+        if current_kind == "enabled":
+            max_tokens = int(request.get("max_tokens", 1))
+            fill(budget_key, int((request.get("thinking") or {}).get("budget_tokens") or edits.THINKING_BUDGET_MIN))
+            st.number_input(
+                "Thinking budget (tokens)", min_value=edits.THINKING_BUDGET_MIN,
+                max_value=max(edits.THINKING_BUDGET_MIN, max_tokens - 1, st.session_state[budget_key]),
+                step=1024, key=budget_key,
+                on_change=lambda: apply_edit(edits.set_thinking, "enabled", st.session_state[budget_key]),
+                help="At least 1,024 and less than max_tokens.",
+            )
+    with right:
+        st.selectbox(
+            "Effort", effort_options, key=effort_key,
+            format_func=lambda level: "Model default (not set)" if level == DEFAULT_OPTION else level,
+            on_change=_on_effort_change, args=(effort_key,),
+            disabled=not effort_levels and current_effort is None,
+            help="output_config.effort: how much work the model puts into the answer.",
+        )
+        if not effort_levels:
+            st.caption(f"{name} does not support the effort setting.")
+
+    fill(stop_key, "\n".join(request.get("stop_sequences") or []))
+    st.text_area(
+        "Stop sequences (one per line)", key=stop_key, height=68,
+        on_change=lambda: apply_edit(edits.set_stop_sequences,
+                                     edits.stop_sequences_from_text(st.session_state[stop_key])),
+    )
+
+    schema = edits.output_schema(request)
+    supports_schema = entry.supports_structured_outputs if entry else False
+    fill(schema_on_key, schema is not None)
+    st.toggle(
+        "Structured output (JSON schema)", key=schema_on_key,
+        disabled=not supports_schema and schema is None,
+        on_change=_on_schema_toggle, args=(schema_on_key, schema_key),
+        help="output_config.format: the reply is JSON that matches the schema.",
+    )
+    if not supports_schema:
+        st.caption(f"{name} does not support structured output.")
+    if schema is not None or schema_key in input_errors():
+        fill(schema_key, json.dumps(schema, indent=2))
+        st.text_area("JSON schema", key=schema_key, height=160, on_change=_on_schema_text, args=(schema_key,))
+        if schema_key in input_errors():
+            st.error(input_errors()[schema_key])
+
+
+def _on_headers_text(key: str, state_key: str) -> None:
+    text = st.session_state[key].strip()
+    if not text:
+        set_input_error(key, None)
+        st.session_state[state_key] = {}
+        return
+    try:
+        headers = json.loads(text)
+    except json.JSONDecodeError as error:
+        set_input_error(key, f"Not valid JSON: {error.msg}. Runs still use the previous headers.")
+        return
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        set_input_error(key, 'Give a JSON object of header name -> text, e.g. {"anthropic-beta": "..."}. '
+                             "Runs still use the previous headers.")
+        return
+    set_input_error(key, None)
+    st.session_state[state_key] = headers
+
+
+def render_extra_headers(*, key_prefix: str) -> None:
+    """Extra HTTP headers sent with each run (beta flags, or the simulator's fault header)."""
+    key, state_key = f"{key_prefix}_extra_headers_text", f"{key_prefix}_extra_headers"
+    headers = st.session_state.get(state_key) or {}
+    fill(key, json.dumps(headers) if headers else "")
+    st.text_input("Extra HTTP headers (JSON object)", key=key, on_change=_on_headers_text, args=(key, state_key),
+                  placeholder='{"anthropic-beta": "..."}',
+                  help="Sent with every run, not saved in the prompt file. Put the API key in "
+                       "ANTHROPIC_API_KEY, never here.")
+    if key in input_errors():
+        st.error(input_errors()[key])
+
+
+# --- system prompt, tools, turns -----------------------------------------------------------------
+
+def _cache_control(key: str, target, label: str = "Cache", disabled: bool = False, collapsed: bool = False) -> None:
+    st.segmented_control(
+        label, CACHE_OPTIONS, key=key, required=True, disabled=disabled,
+        label_visibility="collapsed" if collapsed else "visible",
+        format_func=lambda option: "No cache" if option == "off" else option,
+        on_change=lambda: apply_edit(edits.set_cache_ttl, target,
+                                     None if st.session_state[key] in (None, "off") else st.session_state[key]),
+        help="Prompt caching: put a cache breakpoint (5 minutes or 1 hour) after this part.",
+    )
+
+
+def render_system(*, key_prefix: str) -> None:
+    """The system prompt and its cache breakpoint."""
+    request = current_prompt().request
+    text_key, cache_key = f"{key_prefix}_system", f"{key_prefix}_system_cache"
+    fill(text_key, edits.system_text(request))
+    fill(cache_key, edits.cache_ttl(request, "system") or "off")
+    label_column, cache_column = st.columns([1, 1], vertical_alignment="center")
+    label_column.markdown("**System prompt**")
+    with cache_column.container(horizontal=True, horizontal_alignment="right"):
+        _cache_control(cache_key, "system", label="System prompt cache", collapsed=True,
+                       disabled=not request.get("system"))
+    st.text_area(
+        "System prompt", key=text_key, height=100, label_visibility="collapsed",
+        placeholder="Optional: who the model is and how it should answer. {{variables}} work here too.",
+        on_change=lambda: apply_edit(edits.set_system_text, st.session_state[text_key]),
+    )
+    extra = edits.extra_system_blocks(request)
+    if extra:
+        st.caption(f"+ {extra} more system block(s): edit them in Request JSON.")
+
+
+def render_tools(*, key_prefix: str) -> None:
+    """The request's tools (edited in the Request JSON for now) and their cache breakpoint."""
+    request = current_prompt().request
+    tools = request.get("tools") or []
+    if not tools:
+        return
+    cache_key = f"{key_prefix}_tools_cache"
+    fill(cache_key, edits.cache_ttl(request, "tools") or "off")
+    names = ", ".join(f"`{tool.get('name', '?')}`" for tool in tools)
+    label_column, cache_column = st.columns([1, 1], vertical_alignment="center")
+    label_column.markdown(f"**Tools** ({len(tools)}): {names}")
+    with cache_column.container(horizontal=True, horizontal_alignment="right"):
+        _cache_control(cache_key, "tools", label="Tools cache", collapsed=True)
+
+
+def _summarise_block(block: dict) -> str:
+    kind = block.get("type", "?")
+    if kind == "tool_use":
+        tool_input = json.dumps(block.get("input", {}), ensure_ascii=False)[:120]
+        return f":material/build: tool_use `{block.get('name')}` `{tool_input}`"
+    if kind == "tool_result":
+        content = block.get("content", "")
+        if not isinstance(content, str):
+            content = json.dumps(content, ensure_ascii=False)
+        error = " (error)" if block.get("is_error") else ""
+        return f":material/keyboard_return: tool_result{error} for `{block.get('tool_use_id')}`: {content[:120]}"
+    if kind in ("thinking", "redacted_thinking"):
+        return ":material/psychology: thinking block (kept as sent, so tool use can continue)"
+    if kind == "text":
+        return f":material/notes: more text: {block.get('text', '')[:120]}"
+    return f":material/widgets: {kind} block"
+
+
+def _turn_controls(index: int, count: int, role_key: str, cache_key: str, key_prefix: str) -> None:
+    role_column, cache_column, buttons_column = st.columns([1.2, 2.4, 1.2], vertical_alignment="center")
+    with role_column:
+        st.selectbox(
+            f"Turn {index + 1} role", list(edits.ROLES), key=role_key, label_visibility="collapsed",
+            on_change=lambda: apply_edit(edits.set_message_role, index, st.session_state[role_key]),
+        )
+    with cache_column:
+        _cache_control(cache_key, index, label=f"Turn {index + 1} cache", collapsed=True)
+    with buttons_column.container(horizontal=True, horizontal_alignment="right", gap="small"):
+        st.button("", key=f"{key_prefix}_turn_{index}_up", icon=":material/arrow_upward:", help="Move up",
+                  disabled=index == 0, type="tertiary", on_click=apply_edit, args=(edits.move_message, index, -1))
+        st.button("", key=f"{key_prefix}_turn_{index}_down", icon=":material/arrow_downward:", help="Move down",
+                  disabled=index == count - 1, type="tertiary",
+                  on_click=apply_edit, args=(edits.move_message, index, 1))
+        st.button("", key=f"{key_prefix}_turn_{index}_remove", icon=":material/delete:", help="Remove this turn",
+                  type="tertiary", on_click=apply_edit, args=(edits.remove_message, index))
+
+
+def render_turns(*, key_prefix: str) -> None:
+    """Every user/assistant turn: role, text, cache breakpoint, move and remove; plus "add turn"."""
+    messages = current_prompt().request.get("messages") or []
+    for index, message in enumerate(messages):
+        role_key = f"{key_prefix}_turn_{index}_role"
+        text_key = f"{key_prefix}_turn_{index}_text"
+        cache_key = f"{key_prefix}_turn_{index}_cache"
+        fill(role_key, message.get("role", "user"))
+        fill(text_key, edits.message_text(message))
+        fill(cache_key, edits.cache_ttl(current_prompt().request, index) or "off")
+        with st.container(border=True, key=f"{key_prefix}_turn_{index}"):
+            _turn_controls(index, len(messages), role_key, cache_key, key_prefix)
+            for block in edits.other_blocks(message):
+                st.caption(_summarise_block(block))
+            st.text_area(
+                f"Turn {index + 1} text", key=text_key, label_visibility="collapsed", height=120,
+                placeholder=("Write the user's message. Use {{name}} for a variable."
+                             if message.get("role") == "user" else "Write the assistant's reply (an example turn)."),
+                on_change=lambda i=index, k=text_key: apply_edit(edits.set_message_text, i, st.session_state[k]),
+            )
+    st.button("Add turn", key=f"{key_prefix}_add_turn", icon=":material/add:", on_click=apply_edit,
+              args=(edits.add_message,))
+
+
+# --- raw request JSON ---------------------------------------------------------------------------------
+
+def request_json_text(request: dict) -> str:
+    """The request as the JSON view shows it."""
+    return json.dumps(request, indent=2, ensure_ascii=False)
+
+
+def apply_request_json(text: str, key: str) -> bool:
+    """Parse and validate typed request JSON; on success it becomes the prompt's request."""
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as error:
+        set_input_error(key, f"Not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}). "
+                             "The form still holds the last valid request.")
+        return False
+    try:
+        validate_request(parsed, "Request JSON", "$")
+    except PromptFileError as error:
+        set_input_error(key, f"{error}. The form still holds the last valid request.")
+        return False
+    set_input_error(key, None)
+    _remember_shown(key, text)  # applied: the view may now show it in canonical form
+    spec = current_prompt()
+    set_current_prompt(dataclasses.replace(spec, request=parsed))
+    return True
+
+
+def _remember_shown(key: str, text: str) -> None:
+    """Texts this view showed (or applied); a widget value among them is not an unapplied edit."""
+    shown = st.session_state.setdefault(f"{key}_shown", [])
+    if text not in shown:
+        shown.append(text)
+        del shown[:-JSON_VIEW_HISTORY]
+
+
+def _discard_json(key: str) -> None:
+    set_input_error(key, None)
+    st.session_state[key] = request_json_text(current_prompt().request)
+
+
+def render_request_json(*, key_prefix: str) -> None:
+    """The exact request body, editable; applied with a button, bad JSON refused and the form kept."""
+    key = f"{key_prefix}_raw_json"
+    current = request_json_text(current_prompt().request)
+    typed = st.session_state.get(key)
+    # A value this view showed before is a stale copy (e.g. a rerun cut short before the browser
+    # got the new text): refresh it. Anything else was typed and is kept until applied or discarded.
+    unapplied = typed is not None and typed != current and typed not in st.session_state.get(f"{key}_shown", [])
+    if not unapplied:
+        st.session_state[key] = current
+    _remember_shown(key, current)
+    st.caption("The exact Messages API body (before {{variables}} are filled in). Edit it, then Apply.")
+    st.text_area("Request JSON", key=key, height=420, label_visibility="collapsed", on_change="ignore")
+    apply_column, discard_column = st.columns([1, 1])
+    apply_column.button("Apply JSON", key=f"{key_prefix}_apply_json", type="primary", width="stretch",
+                        on_click=lambda: apply_request_json(st.session_state[key], key))
+    discard_column.button("Discard JSON edits", key=f"{key_prefix}_discard_json", width="stretch",
+                          disabled=not unapplied and key not in input_errors(), on_click=_discard_json, args=(key,))
+    if key in input_errors():
+        st.error(input_errors()[key])
+    elif unapplied:
+        st.warning("The JSON has edits that are not applied yet: Apply to use them, or Discard.")

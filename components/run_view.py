@@ -1,0 +1,126 @@
+"""Run a prompt and show it: streamed text, thinking, tool calls, then timings, tokens, cost and errors."""
+from __future__ import annotations
+
+import json
+import time
+
+import streamlit as st
+
+from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolUseReady, ToolUseStarted
+
+# What a stop_reason means for the user, and the fix. Only reasons that need action are listed.
+STOP_REASON_ADVICE = {
+    "max_tokens": "The reply was cut off because it reached max_tokens ({max_tokens:,}). Raise max_tokens"
+                  "{model_max} or ask for a shorter answer, then run again.",
+    "refusal": "The model declined to answer this request (stop_reason \"refusal\"). Rephrase the prompt or "
+               "remove what it objected to, then run again.",
+    "model_context_window_exceeded": "The reply stopped because the context window is full. Shorten the "
+                                     "prompt or start a new conversation.",
+}
+# Re-render streamed text at most this often: each update resends the whole text to the browser.
+STREAM_REDRAW_S = 0.03
+
+
+def _format_ms(ms: float | None) -> str:
+    if ms is None:
+        return "–"
+    return f"{ms:,.0f} ms" if ms < 1000 else f"{ms / 1000:,.2f} s"
+
+
+def stream_into(events, slot) -> RunResult:
+    """Draw a run's events into `slot` (an st.empty) as they arrive; return the final result."""
+    text = ""
+    thinking = ""
+    last_redraw = 0.0
+    with slot.container():
+        status = st.empty()
+        status.caption("Waiting for the first token…")
+        thinking_slot = st.empty()
+        text_slot = st.empty()
+        tools_area = st.container()
+    thinking_text = None
+    result: RunResult | None = None
+    for event in events:
+        if isinstance(event, TextDelta):
+            text += event.text
+            now = time.perf_counter()
+            if now - last_redraw >= STREAM_REDRAW_S or len(text) == len(event.text):
+                text_slot.markdown(text)
+                last_redraw = now
+            status.caption("Streaming…")
+        elif isinstance(event, ThinkingDelta):
+            if thinking_text is None:
+                thinking_text = thinking_slot.expander("Thinking…", expanded=False).empty()
+            thinking += event.text
+            thinking_text.markdown(thinking)
+            status.caption("Thinking…")
+        elif isinstance(event, ToolUseStarted):
+            tools_area.caption(f":material/build: calling `{event.name}`…")
+        elif isinstance(event, ToolUseReady):
+            tools_area.code(json.dumps(event.input, indent=2, ensure_ascii=False), language="json")
+        elif isinstance(event, RunDone):
+            result = event.result
+    if result is None:  # stream_run always ends with RunDone; this guards a consumer bug only
+        raise RuntimeError("the run ended without a result")
+    return result
+
+
+def render_error(result: RunResult) -> None:
+    """An API or connection error as what happened plus what to do; the prompt is untouched."""
+    error = result.error
+    if error is None:
+        return
+    status = f" (HTTP {error.status})" if error.status else ""
+    st.error(f"**The run failed: {error.type}{status}.** {error.message}\n\n**What to do:** {error.hint}")
+    if error.request_id:
+        st.caption(f"request-id `{error.request_id}`")
+
+
+def _stop_reason_advice(result: RunResult, model_max: int | None) -> str | None:
+    template = STOP_REASON_ADVICE.get(result.stop_reason or "")
+    if template is None:
+        return None
+    max_tokens = int(result.request.get("max_tokens", 0) or 0)
+    limit = f" (this model allows up to {model_max:,})" if model_max else ""
+    return template.format(max_tokens=max_tokens, model_max=limit)
+
+
+def render_result(result: RunResult, *, model_max: int | None = None) -> None:
+    """A finished run: reply, thinking, tool calls, stop-reason advice and the metrics."""
+    render_error(result)
+    st.caption(f"Reply from `{result.model}`")
+    if result.thinking:
+        with st.expander("Thinking", expanded=False):
+            st.markdown(result.thinking)
+    if result.text:
+        if result.partial:
+            st.caption("Partial reply: the stream stopped early.")
+        st.markdown(result.text)
+    for call in result.tool_uses:
+        st.markdown(f":material/build: **Tool call** `{call['name']}` · id `{call['id']}`")
+        st.code(json.dumps(call["input"], indent=2, ensure_ascii=False), language="json")
+    advice = _stop_reason_advice(result, model_max)
+    if advice:
+        st.warning(advice)
+    if result.ok or result.usage is not None:
+        render_metrics(result)
+
+
+def render_metrics(result: RunResult) -> None:
+    """TTFT, latency, speed and cost, then tokens (cache included), stop_reason and request-id."""
+    speed = f"{result.output_tokens_per_s:,.1f}" if result.output_tokens_per_s else "–"
+    st.markdown(
+        "| Time to first token | Total latency | Output tokens/s | Cost |\n|---|---|---|---|\n"
+        f"| {_format_ms(result.ttft_ms)} | {_format_ms(result.latency_ms)} | {speed} | {result.cost.format()} |"
+    )
+    if not result.cost.known:
+        st.caption(f"Cost unknown: {result.cost.reason}")
+    usage = result.usage
+    if usage is not None:
+        st.caption(f"**Tokens** input {usage.input_tokens:,} · output {usage.output_tokens:,} · "
+                   f"cache write {usage.cache_write_5m_tokens + usage.cache_write_1h_tokens:,} · "
+                   f"cache read {usage.cache_read_tokens:,}")
+    details = [f"stop_reason `{result.stop_reason or '–'}`"]
+    if result.request_id:
+        details.append(f"request-id `{result.request_id}`")
+    st.caption(" · ".join(details))

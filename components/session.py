@@ -1,0 +1,209 @@
+"""Session state and the shared resources every page uses (backend, client, catalog, prices, log)."""
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import anthropic
+import streamlit as st
+
+from workbench.backend import Backend, BackendConfigError, make_client, resolve_backend
+from workbench.models import Catalog, fetch_catalog, offline_catalog
+from workbench.paths import call_log_path
+from workbench.pricing import DEFAULT_PRICE_FILE, PriceTable, load_price_table
+from workbench.spec import PromptSpec, new_prompt
+from workbench.tokens import TokenCounter
+from workbench.usage_log import UsageLog
+
+# Settings the backend reads; only these are taken from st.secrets.
+BACKEND_SETTINGS = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "WORKBENCH_BACKEND", "WORKBENCH_SIMULATOR_SPEED")
+
+
+def _default_prompt() -> PromptSpec:
+    return new_prompt(default_model_id())
+
+
+# Every non-widget session-state key, with a factory for its default. Widget keys are not here:
+# widgets are filled from these values on every render (widget state is dropped off-page).
+STATE_DEFAULTS: dict[str, Callable[[], Any]] = {
+    # The prompt being edited (PromptSpec); survives page switches.
+    "prompt": _default_prompt,
+    # Values typed for {{variables}}: name -> text.
+    "variable_values": dict,
+    # Last Editor run (a RunResult), for the results panel and "continue".
+    "editor_last_run": lambda: None,
+    # Widget key -> why its typed text (raw request JSON, output schema) was not applied.
+    "editor_input_errors": dict,
+    # One-shot messages for the next render: list of (kind, text), kind in success/info/warning/error.
+    "editor_notices": list,
+    # Set by callbacks (send tool results, continue) to run the prompt in the next script run.
+    "editor_run_requested": lambda: False,
+    # Extra HTTP headers for Editor runs (e.g. anthropic-beta); not part of the prompt file.
+    "editor_extra_headers": dict,
+    # Sentence shown in the sidebar after the API refused the key (set on first failing call).
+    "backend_problem": lambda: None,
+    # Compare page (widgets are re-filled from these on every render).
+    "compare_prompt_choice": lambda: "The Editor's current prompt",  # or "A saved prompt file"
+    "compare_prompt_file_name": lambda: None,  # file name under WORKBENCH_HOME/prompts
+    "compare_picked_models": lambda: None,  # list of model ids; None = the default line-up
+    "compare_model_overrides": dict,  # model id -> workbench.compare.ModelOverrides
+    "compare_overrides_basis": lambda: None,  # hash of the prompt settings the overrides start from
+    "compare_variable_values": dict,  # {{variable}} values for side-by-side runs
+    "compare_count_tokens_on": lambda: True,
+    "compare_repeat_count": lambda: 1,
+    "compare_concurrency_limit": lambda: 4,
+    "compare_run_outcome": lambda: None,  # {"outcome", "summary", "prompt_name"} of the last run
+    "compare_cases_table": lambda: None,  # {"columns": [...], "rows": [...]}: the table the editor starts from
+    "compare_cases_edited": lambda: None,  # the same shape, as last edited
+    "compare_cases_upload_id": lambda: None,  # file_id of the CSV already loaded (load it once)
+    "compare_matrix_outcome": lambda: None,  # {"outcome", "summary", "prompt_name"} of the last matrix
+}
+
+
+def setup_state() -> None:
+    """Give every session-state key its default, once; later calls change nothing."""
+    for key, make_default in STATE_DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = make_default()
+
+
+# --- backend and client ---------------------------------------------------------------------------
+
+def read_secrets() -> dict[str, str]:
+    """Backend settings from st.secrets; no secrets file (or an unreadable one) means no secrets."""
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return {}
+        return {name: str(st.secrets[name]) for name in BACKEND_SETTINGS if name in st.secrets}
+    except Exception:  # a broken secrets file must not take the app down; env and .env still work
+        return {}
+
+
+def get_backend() -> Backend:
+    """The backend for this run; raises BackendConfigError with a sentence on what to set."""
+    # Resolved on every run from env, .env and secrets (cheap: the simulator starts once per
+    # process), so a changed key or URL takes effect without restarting the server.
+    return resolve_backend(os.environ, read_secrets())
+
+
+def backend_or_error() -> tuple[Backend | None, str | None]:
+    """The backend, or None and the configuration problem as a sentence."""
+    try:
+        return get_backend(), None
+    except BackendConfigError as error:
+        return None, str(error)
+
+
+@st.cache_resource(show_spinner=False)
+def _client_for(base_url: str, key_fingerprint: str, _backend: Backend) -> anthropic.Anthropic:
+    # Keyed by URL and key fingerprint; the Backend (holding the key) is not hashed (leading _).
+    return make_client(_backend)
+
+
+def get_client() -> anthropic.Anthropic:
+    """The SDK client for the current backend, one per (base URL, key fingerprint)."""
+    backend = get_backend()
+    return _client_for(backend.base_url, backend.key_fingerprint, backend)
+
+
+@st.cache_resource(show_spinner="Loading the model catalog…", ttl=3600)
+def _catalog_for(base_url: str, key_fingerprint: str, _client: anthropic.Anthropic) -> Catalog:
+    return fetch_catalog(_client)
+
+
+def get_catalog() -> Catalog:
+    """The model catalog, listed once per client (and hour); the offline file if listing fails."""
+    backend, problem = backend_or_error()
+    if backend is None:
+        return offline_catalog(error=problem)
+    client = _client_for(backend.base_url, backend.key_fingerprint, backend)
+    return _catalog_for(backend.base_url, backend.key_fingerprint, client)
+
+
+def default_model_id() -> str:
+    """The model a new prompt starts with: the catalog's newest model still in service."""
+    catalog = get_catalog()
+    usable = [entry for entry in catalog.active_models() if entry.lifecycle == "active"]
+    return (usable or catalog.models)[0].id
+
+
+@st.cache_resource(show_spinner=False)
+def _prices_from(path: str | None, modified_ns: int) -> PriceTable:
+    return load_price_table(path)
+
+
+def get_prices() -> PriceTable:
+    """The price table ($WORKBENCH_PRICES or the bundled file), reloaded when the file changes."""
+    override = os.environ.get("WORKBENCH_PRICES") or None
+    path = Path(override) if override else DEFAULT_PRICE_FILE
+    try:
+        modified_ns = path.stat().st_mtime_ns
+    except OSError:
+        modified_ns = 0  # load_price_table reports the missing file
+    return _prices_from(override, modified_ns)
+
+
+@st.cache_resource(show_spinner=False)
+def _usage_log_at(path: str) -> UsageLog:
+    # UsageLog opens a connection per call, so one object may serve every session and thread.
+    return UsageLog(path)
+
+
+def get_usage_log() -> UsageLog:
+    """The call log under WORKBENCH_HOME."""
+    return _usage_log_at(str(call_log_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def _token_counter_for(base_url: str, key_fingerprint: str, _client: anthropic.Anthropic) -> TokenCounter:
+    return TokenCounter(_client)
+
+
+def get_token_counter() -> TokenCounter:
+    """One TokenCounter per client, so its per-request cache survives reruns and page switches."""
+    backend = get_backend()
+    client = _client_for(backend.base_url, backend.key_fingerprint, backend)
+    return _token_counter_for(backend.base_url, backend.key_fingerprint, client)
+
+
+# --- the current prompt -----------------------------------------------------------------------------
+
+def current_prompt() -> PromptSpec:
+    """The prompt being edited (non-widget state, so it survives page switches)."""
+    setup_state()
+    return st.session_state["prompt"]
+
+
+def set_current_prompt(spec: PromptSpec) -> None:
+    """Replace the prompt being edited; widgets pick the new values up on the next render."""
+    st.session_state["prompt"] = spec
+
+
+def replace_prompt(spec: PromptSpec) -> None:
+    """Switch to a different prompt (new, loaded, uploaded): its variable defaults become the values."""
+    set_current_prompt(spec)
+    st.session_state["variable_values"] = copy.deepcopy(dict(spec.variables))
+    st.session_state["editor_last_run"] = None
+    st.session_state["editor_input_errors"] = {}
+    # Called from callbacks (before widgets render): the JSON view shows the new prompt, not old typing.
+    st.session_state.pop("editor_raw_json", None)
+
+
+def variable_values() -> dict[str, str]:
+    """Values typed for {{variables}} (non-widget state)."""
+    setup_state()
+    return st.session_state["variable_values"]
+
+
+def add_notice(kind: str, text: str) -> None:
+    """Queue a one-shot message (success/info/warning/error) for the next render of the page."""
+    st.session_state.setdefault("editor_notices", []).append((kind, text))
+
+
+def pop_notices() -> list[tuple[str, str]]:
+    """Take the queued one-shot messages."""
+    notices = list(st.session_state.get("editor_notices") or [])
+    st.session_state["editor_notices"] = []
+    return notices

@@ -1,0 +1,47 @@
+"""Fill widgets from the prompt (non-widget state) and write their edits back through pure core edits."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+import streamlit as st
+
+from components.session import current_prompt, set_current_prompt
+
+# Widget keys whose current text failed to parse (raw JSON, schema): key -> message. While a key
+# has an error, its widget keeps what the user typed instead of being refilled from the prompt.
+INPUT_ERRORS_KEY = "editor_input_errors"
+
+
+def fill(key: str, value: Any) -> None:
+    """Put `value` into widget `key` before it renders, only when it differs (keeps reruns quiet)."""
+    if key in input_errors():
+        return
+    if st.session_state.get(key, _UNSET) != value:
+        st.session_state[key] = value
+
+
+_UNSET = object()
+
+
+def input_errors() -> dict[str, str]:
+    """Widget key -> why its text was not applied."""
+    return st.session_state.setdefault(INPUT_ERRORS_KEY, {})
+
+
+def set_input_error(key: str, message: str | None) -> None:
+    """Record (or with None clear) the problem with what was typed into widget `key`."""
+    errors = input_errors()
+    if message is None:
+        errors.pop(key, None)
+    else:
+        errors[key] = message
+
+
+def apply_edit(edit: Callable[..., dict], *args: Any) -> None:
+    """Replace the prompt's request with edit(request, *args); used by every form callback."""
+    spec = current_prompt()
+    set_current_prompt(dataclasses.replace(spec, request=edit(spec.request, *args)))
+    # The raw JSON view keeps unapplied typing (see render_request_json); a stale error goes.
+    for key in [key for key in input_errors() if key.endswith("_raw_json")]:
+        set_input_error(key, None)

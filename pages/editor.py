@@ -1,0 +1,96 @@
+"""Editor: write a prompt, see its tokens and cost, run it, continue it, save it."""
+from __future__ import annotations
+
+import streamlit as st
+
+from components.continue_form import LAST_RUN_KEY, RUN_REQUESTED_KEY, render_continue
+from components.preview import filled_values, render_preview, render_variables
+from components.prompt_files import render_file_bar
+from components.prompt_form import (
+    render_extra_headers, render_model_picker, render_request_json, render_settings, render_system, render_tools,
+    render_turns,
+)
+from components.run_view import render_result, stream_into
+from components.session import (
+    current_prompt, get_catalog, get_client, get_prices, get_usage_log, pop_notices, setup_state,
+)
+from workbench.backend import BackendConfigError
+from workbench.models import request_problems
+from workbench.pricing import PriceFileError
+from workbench.runner import stream_run
+from workbench.templating import MissingVariableError, substitute
+
+KEY = "editor"  # widget-key prefix of this page
+
+setup_state()
+catalog = get_catalog()
+try:
+    prices = get_prices()
+except PriceFileError as price_error:
+    st.error(f"The price table could not be loaded, so costs can't be shown: {price_error}")
+    st.stop()
+
+render_file_bar(key_prefix=KEY)
+for kind, text in pop_notices():
+    getattr(st, kind)(text)
+
+form_column, result_column = st.columns([1.1, 1], gap="large")
+
+with form_column:
+    form_tab, json_tab = st.tabs(["Prompt", "Request JSON"])
+    with form_tab:
+        entry = render_model_picker(catalog, prices, key_prefix=KEY)
+        with st.expander("Thinking, effort, stop sequences, output format, headers"):
+            render_settings(entry, key_prefix=KEY)
+            render_extra_headers(key_prefix=KEY)
+        render_system(key_prefix=KEY)
+        render_tools(key_prefix=KEY)
+        st.markdown("**Conversation**")
+        render_turns(key_prefix=KEY)
+    with json_tab:
+        render_request_json(key_prefix=KEY)
+
+spec = current_prompt()  # after the form: callbacks and edits above are all applied
+problems = request_problems(spec.request, catalog.get(spec.model))
+
+with result_column:
+    st.markdown("**Variables**")
+    names = render_variables(spec.request, key_prefix=KEY)
+    with st.container(border=True):
+        render_preview(spec.request, entry, prices, names, key_prefix=KEY)
+    for problem in problems:
+        st.warning(problem)
+    run_clicked = st.button("Run", key=f"{KEY}_run", type="primary", icon=":material/play_arrow:",
+                            disabled=bool(problems), width="stretch",
+                            help="Fix the problems above first." if problems else None)
+    run_requested = st.session_state[RUN_REQUESTED_KEY]
+    st.session_state[RUN_REQUESTED_KEY] = False
+    result_slot = st.empty()
+
+    if (run_clicked or run_requested) and not problems:
+        try:
+            request = substitute(spec.request, filled_values(names))
+        except MissingVariableError as missing:
+            st.error(f"Not sent: {missing}. Fill in the Variables above.")
+        else:
+            try:
+                client = get_client()
+            except BackendConfigError as config_error:
+                st.error(f"Not sent: {config_error}")
+            else:
+                events = stream_run(client, request, source="editor", prompt_name=spec.name,
+                                    log=get_usage_log(), prices=prices,
+                                    extra_headers=st.session_state["editor_extra_headers"] or None)
+                result = stream_into(events, result_slot)
+                st.session_state[LAST_RUN_KEY] = result
+                if result.error is not None and result.error.status == 401:
+                    st.session_state["backend_problem"] = result.error.hint
+                    st.sidebar.error(result.error.hint)
+                elif result.ok:
+                    st.session_state["backend_problem"] = None
+
+    last_run = st.session_state[LAST_RUN_KEY]
+    if last_run is not None:
+        with result_slot.container(border=True):
+            render_result(last_run, model_max=entry.max_tokens if entry else None)
+        render_continue(last_run, key_prefix=KEY)

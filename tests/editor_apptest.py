@@ -1,0 +1,74 @@
+"""Shared set-up for the AppTest tests of the app shell and the Editor page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+# The first run lists models and may start things; later runs are fast.
+TIMEOUT_S = 30
+
+
+def new_app(monkeypatch) -> AppTest:
+    """An AppTest of app.py that runs app.py on every run, as `streamlit run` does."""
+    # AppTest (1.67) resets PagesManager.uses_pages_directory before each run and re-derives it
+    # from the pages/ folder, so after the first run it runs the page file alone (legacy MPA v1
+    # path) and skips app.py: no sidebar, no setup_state. `streamlit run` clears the flag when
+    # app.py calls st.navigation; do the same here.
+    original_init = PagesManager.__init__
+
+    def init_without_v1_pages(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_without_v1_pages)
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+
+
+def open_app(monkeypatch, simulator, *, api_key: str = "test-key") -> AppTest:
+    """The app pointed at the session simulator (a custom endpoint with `api_key`), after its first run."""
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", api_key)
+    app = new_app(monkeypatch)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metric_value(app: AppTest, label: str) -> str:
+    """The value shown by the metric with this label (metrics have no keys)."""
+    values = [metric.value for metric in app.metric if metric.label == label]
+    assert values, f"no metric labelled {label!r}; have {[metric.label for metric in app.metric]}"
+    return values[0]
+
+
+def texts(app: AppTest) -> str:
+    """All markdown, captions, errors, warnings, infos and successes of the page, for `in` checks."""
+    parts = []
+    for group in (app.markdown, app.caption, app.error, app.warning, app.info, app.success):
+        parts += [str(element.value) for element in group]
+    return "\n".join(parts)
+
+
+def write_turn(app: AppTest, index: int, text: str) -> AppTest:
+    """Type into turn `index` and rerun (a text area commits on blur, which AppTest's run stands for)."""
+    app.text_area(key=f"editor_turn_{index}_text").input(text)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def click(app: AppTest, key: str) -> AppTest:
+    """Click the button with this key and rerun."""
+    app.button(key=key).click()
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def apply_json(app: AppTest, text: str) -> AppTest:
+    """Type a request body into the Request JSON view and press Apply."""
+    app.text_area(key="editor_raw_json").input(text)
+    return click(app, "editor_apply_json")
