@@ -1,0 +1,193 @@
+"""Compare page, test cases: a table of variable values (edited or uploaded) run as rows × models."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import session
+from components.compare_setup import ModelSetup, model_label
+from workbench import compare
+from workbench.compare_cases import (
+    CHECK_COLUMN,
+    CHECK_KINDS,
+    CHECK_LABELS,
+    EXPECTED_COLUMN,
+    CasesTableError,
+    case_columns,
+    cell_text,
+    column_problems,
+    grid_csv,
+    parse_cases,
+    read_cases_csv,
+)
+from workbench.compare_stats import format_usd
+from workbench.runner import RunDone
+from workbench.spec import PromptSpec
+from workbench.templating import MissingVariableError, find_variables
+
+EDITOR_KEY = "compare_cases_editor"
+
+
+def _blank_table(variables: list[str]) -> dict:
+    return {"columns": case_columns(variables), "rows": [dict.fromkeys(case_columns(variables), "")]}
+
+
+def _table_from_state(variables: list[str]) -> dict:
+    """The table the data editor starts from: the last edit when coming back to the page."""
+    if EDITOR_KEY not in st.session_state and st.session_state["compare_cases_edited"] is not None:
+        # The editor's own state is gone (another page was shown): start from the last edit.
+        st.session_state["compare_cases_table"] = st.session_state["compare_cases_edited"]
+    if st.session_state["compare_cases_table"] is None:
+        st.session_state["compare_cases_table"] = _blank_table(variables)
+    return st.session_state["compare_cases_table"]
+
+
+def _replace_table(table: dict) -> None:
+    """Start the editor afresh from `table` (after an upload or a reset)."""
+    st.session_state["compare_cases_table"] = table
+    st.session_state["compare_cases_edited"] = table
+    st.session_state.pop(EDITOR_KEY, None)
+
+
+def render_cases_input(spec: PromptSpec) -> tuple[list[str], list[dict]]:
+    """CSV upload and the editable table; returns the table's columns and rows as edited."""
+    variables = find_variables(spec.request)
+    expected = ", ".join(case_columns(variables))
+    st.caption(
+        f"One row per case. Columns: **{expected}** — `{CHECK_COLUMN}` is optional "
+        f"({', '.join(CHECK_KINDS)}) and `{EXPECTED_COLUMN}` holds the text, pattern or JSON schema it checks."
+    )
+    upload = st.file_uploader("Upload cases (CSV)", type=["csv"], key="compare_cases_upload")
+    if upload is not None and upload.file_id != st.session_state["compare_cases_upload_id"]:
+        st.session_state["compare_cases_upload_id"] = upload.file_id
+        try:
+            columns, rows = read_cases_csv(upload.getvalue(), upload.name)
+        except CasesTableError as error:
+            st.error(str(error))
+        else:
+            problems = column_problems(columns, variables)
+            if problems:
+                for problem in problems:
+                    st.error(f"{upload.name}: {problem}")
+            else:
+                # Keep the file's columns and add the optional check columns it leaves out.
+                full = columns + [name for name in (CHECK_COLUMN, EXPECTED_COLUMN) if name not in columns]
+                _replace_table({"columns": full, "rows": [{name: row.get(name, "") for name in full} for row in rows]})
+                st.success(f"Loaded {len(rows)} cases from {upload.name}.")
+    table = _table_from_state(variables)
+    problems = column_problems(table["columns"], variables)
+    if problems:
+        for problem in problems:
+            st.error(f"The table doesn't fit this prompt: {problem}.")
+        if st.button("Start a new table for this prompt's variables", key="compare_cases_reset"):
+            _replace_table(_blank_table(variables))
+            st.rerun()
+    frame = pd.DataFrame(table["rows"], columns=table["columns"]).astype("string")
+    edited = st.data_editor(
+        frame,
+        key=EDITOR_KEY,
+        num_rows="dynamic",
+        width="stretch",
+        hide_index=True,
+        column_config={
+            CHECK_COLUMN: st.column_config.SelectboxColumn(
+                "check", options=["", *CHECK_KINDS], help="; ".join(f"{k or '(empty)'}: {v}" for k, v in CHECK_LABELS.items())
+            ),
+            EXPECTED_COLUMN: st.column_config.TextColumn("expected", help="substring, regex, or JSON schema"),
+        },
+    )
+    rows = [{name: cell_text(value) for name, value in record.items()} for record in edited.to_dict("records")]
+    st.session_state["compare_cases_edited"] = {"columns": list(edited.columns), "rows": rows}
+    return list(edited.columns), rows
+
+
+def render_matrix_controls(columns: list[str], rows: list[dict], spec: PromptSpec,
+                           setups: dict[str, ModelSetup], ready_problem: str | None):
+    """Validate the table, then the Run button; returns the cases when clicked, else None."""
+    try:
+        cases = parse_cases(columns, rows, find_variables(spec.request))
+    except CasesTableError as error:
+        for problem in error.problems:
+            st.warning(problem[0].upper() + problem[1:] + ".")
+        cases = None
+    calls = len(cases or []) * len(setups)
+    problem = ready_problem or (None if cases else "Fix the table above to run it.")
+    clicked = st.button(
+        f"Run {len(cases or [])} cases × {len(setups)} models = {calls} calls",
+        key="compare_run_matrix",
+        type="primary",
+        disabled=problem is not None,
+        help=problem,
+    )
+    return cases if clicked else None
+
+
+def run_matrix(spec: PromptSpec, cases, setups: dict[str, ModelSetup], concurrency: int) -> None:
+    """Run rows × models with bounded concurrency and a progress bar; store the outcome and rerun."""
+    overrides = {model: setup.overrides for model, setup in setups.items()}
+    try:
+        calls = compare.plan_calls(spec, list(setups), overrides=overrides, cases=cases)
+    except MissingVariableError as error:
+        st.error(str(error))
+        return
+    prices = session.get_prices()
+    progress = st.progress(0.0, text=f"0 of {len(calls)} calls")
+    outcome = compare.CompareOutcome(calls)
+    reruns = 0
+    events = compare.stream_compare(
+        session.get_client(), calls, concurrency=concurrency, log=session.get_usage_log(),
+        prices=prices, prompt_name=spec.name,
+    )
+    for call, event in events:
+        outcome.observe(call, event)
+        if isinstance(event, compare.Rerun):
+            reruns += 1
+        if isinstance(event, (RunDone, compare.Rerun)):
+            note = f" · {reruns} rate-limited, run again" if reruns else ""
+            progress.progress(outcome.done / len(calls), text=f"{outcome.done} of {len(calls)} calls{note}")
+    outcome.finish()
+    summary = compare.summarize(outcome, prices, template_request=spec.request)
+    st.session_state["compare_matrix_outcome"] = {"outcome": outcome, "summary": summary, "prompt_name": spec.name}
+    st.rerun()
+
+
+def render_matrix_outcome(stored: dict) -> None:
+    """Pass rate and cost per passing answer per model, the results grid, and its CSV download."""
+    outcome: compare.CompareOutcome = stored["outcome"]
+    summary: compare.CompareSummary = stored["summary"]
+    wall_s = (summary.wall_ms or 0) / 1000
+    st.caption(f"Last matrix of **{stored['prompt_name']}**: {len(outcome.calls)} calls in {wall_s:.2f} s")
+    scores = compare.score_rows(summary)
+    catalog = session.get_catalog()
+    for column, score in zip(st.columns(len(scores)), scores):
+        rate = "—" if score["pass_rate"] is None else f"{score['pass_rate']:.0%}"
+        per_pass = score["cost_per_passing_usd"]
+        column.metric(
+            model_label(catalog, score["model"]), rate, border=True,
+            help="pass rate: passing answers / cases (a failed call fails)",
+            delta=f"{score['passed']} of {score['cases']} passed", delta_color="off", delta_arrow="off",
+        )
+        column.caption(
+            "no passing answer" if per_pass is None
+            else f"**{format_usd(per_pass)}** per passing answer (all {score['cases']} calls' cost / passes)"
+        )
+    grid = summary.grid
+    st.container(key="compare_grid_section").dataframe(
+        pd.DataFrame(grid),
+        hide_index=True,
+        key="compare_grid",
+        column_config={
+            "passed": st.column_config.CheckboxColumn("Pass"),
+            "output": st.column_config.TextColumn("Output", width="large"),
+            "latency_ms": st.column_config.NumberColumn("Latency", format="%.0f ms"),
+            "cost_usd": st.column_config.NumberColumn("Cost", format="$%.6f"),
+        },
+    )
+    st.download_button(
+        "Download the grid (CSV)",
+        data=grid_csv(grid),
+        file_name=f"{stored['prompt_name'] or 'compare'}-cases.csv".replace(" ", "_"),
+        mime="text/csv",
+        key="compare_download_grid",
+        icon=":material/download:",
+    )

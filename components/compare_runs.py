@@ -1,0 +1,274 @@
+"""Compare page, side by side: run every model concurrently, stream each column, then the statistics."""
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from components import session
+from components.compare_setup import ModelSetup, model_label
+from workbench import compare
+from workbench.runner import RunDone, TextDelta, ThinkingDelta
+from workbench.spec import PromptSpec
+from workbench.templating import MissingVariableError
+
+# Redraw a streaming column at most this often: every delta would flood the browser connection.
+STREAM_REDRAW_S = 0.05
+REPLY_HEIGHT_PX = 260
+CHART_COLOURS = ["#8A8579", "#C15F3C"]  # TTFT muted, total latency in the theme's accent
+
+
+class _ColumnPane:
+    """The placeholders of one model's column while a run streams."""
+
+    def __init__(self, column, title: str):
+        with column:
+            st.markdown(f"#### {title}")
+            self.status = st.empty()
+            self.reply = st.empty()
+            self.metrics = st.empty()
+        self.showing: int | None = None  # the call whose reply this column streams
+        self.text = ""
+        self.redrawn_at = 0.0
+
+    def stream(self, text: str, *, force: bool = False) -> None:
+        self.text += text
+        now = time.perf_counter()
+        if force or now - self.redrawn_at >= STREAM_REDRAW_S:
+            self.reply.container(height=REPLY_HEIGHT_PX, border=True).markdown(self.text or "…")
+            self.redrawn_at = now
+
+
+def render_concurrency() -> int:
+    """How many calls may be in flight at once (side by side and test cases alike)."""
+    _seed("compare_concurrency", st.session_state["compare_concurrency_limit"])
+    concurrency = st.columns([1, 3])[0].number_input(
+        "Concurrent calls", min_value=1, max_value=compare.MAX_CONCURRENCY, key="compare_concurrency",
+        help="at most this many calls in flight; 429s are retried honouring retry-after",
+    )
+    st.session_state["compare_concurrency_limit"] = int(concurrency)
+    return int(concurrency)
+
+
+def render_run_controls(setups: dict[str, ModelSetup], ready_problem: str | None) -> tuple[int, bool]:
+    """Repeat input and the Run button; returns (repeats, clicked)."""
+    _seed("compare_repeat", st.session_state["compare_repeat_count"])
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    repeats = left.number_input("Repeat each model", min_value=1, max_value=compare.MAX_REPEATS, key="compare_repeat")
+    st.session_state["compare_repeat_count"] = int(repeats)
+    calls = int(repeats) * len(setups)
+    clicked = right.button(
+        f"Run {len(setups)} models × {int(repeats)} = {calls} calls",
+        key="compare_run",
+        type="primary",
+        disabled=ready_problem is not None,
+        help=ready_problem,
+    )
+    return int(repeats), clicked
+
+
+def _seed(widget_key: str, value) -> None:
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = value
+
+
+def run_side_by_side(spec: PromptSpec, values: dict[str, str], setups: dict[str, ModelSetup],
+                     repeats: int, concurrency: int) -> None:
+    """Run all models concurrently, streaming each column; store the outcome and rerun."""
+    overrides = {model: setup.overrides for model, setup in setups.items()}
+    try:
+        calls = compare.plan_calls(spec, list(setups), overrides=overrides, repeats=repeats, values=values)
+    except MissingVariableError as error:
+        st.error(f"{error}. Fill them in under Variables, or run them as test cases.")
+        return
+    catalog = session.get_catalog()
+    progress = st.progress(0.0, text=f"0 of {len(calls)} calls")
+    panes = {model: _ColumnPane(column, model_label(catalog, model))
+             for column, model in zip(st.columns(len(setups)), setups)}
+    prices = session.get_prices()
+    outcome = compare.CompareOutcome(calls)
+    events = compare.stream_compare(
+        session.get_client(), calls, concurrency=concurrency, log=session.get_usage_log(),
+        prices=prices, prompt_name=spec.name,
+    )
+    for call, event in events:
+        pane = panes[call.model]
+        if pane.showing is None:
+            pane.showing, pane.text = call.index, ""
+            pane.status.caption(f"repetition {call.repeat + 1} of {repeats} · streaming")
+        if pane.showing != call.index:
+            outcome.observe(call, event)
+            if isinstance(event, RunDone):
+                _advance(progress, outcome)
+            continue
+        if isinstance(event, TextDelta):
+            pane.stream(event.text)
+        elif isinstance(event, ThinkingDelta) and not pane.text:
+            pane.status.caption(f"repetition {call.repeat + 1} of {repeats} · thinking…")
+        elif isinstance(event, compare.Rerun):
+            pane.status.caption(f"repetition {call.repeat + 1}: {event.error.type}; running it again")
+            pane.showing = None
+        elif isinstance(event, RunDone):
+            outcome.observe(call, event)
+            _advance(progress, outcome)
+            pane.stream("", force=True)
+            with pane.metrics.container():
+                render_result_facts(event.result)
+            pane.showing = None
+    outcome.finish()
+    summary = compare.summarize(outcome, prices, template_request=spec.request)
+    st.session_state["compare_run_outcome"] = {"outcome": outcome, "summary": summary, "prompt_name": spec.name}
+    st.rerun()
+
+
+def _advance(progress, outcome: compare.CompareOutcome) -> None:
+    total = len(outcome.calls)
+    progress.progress(outcome.done / total, text=f"{outcome.done} of {total} calls")
+
+
+def render_result_facts(result) -> None:
+    """TTFT, latency, tokens/s, usage, stop_reason and cost of one run; or its error."""
+    if result.error is not None:
+        error = result.error
+        status = f" (HTTP {error.status})" if error.status else ""
+        st.error(f"**{error.type}**{status}: {error.message}\n\n{error.hint}")
+        if result.partial:
+            st.caption("Partial reply kept above.")
+    ttft = "—" if result.ttft_ms is None else f"{result.ttft_ms:,.0f} ms"
+    rate = "—" if result.output_tokens_per_s is None else f"{result.output_tokens_per_s:,.0f} tok/s"
+    st.markdown(f"TTFT **{ttft}** · total **{result.latency_ms:,.0f} ms** · **{rate}**")
+    usage = result.usage
+    if usage is not None:
+        cached = usage.cache_read_tokens + usage.cache_write_5m_tokens + usage.cache_write_1h_tokens
+        cache_note = f" (+{cached:,} cache)" if cached else ""
+        st.caption(
+            f"in {usage.input_tokens:,}{cache_note} · out {usage.output_tokens:,} tokens · "
+            f"stop_reason `{result.stop_reason}` · cost {result.cost.format()}"
+        )
+
+
+def render_outcome(stored: dict) -> None:
+    """The last side-by-side run: each model's first reply, statistics, latency chart, cost table, all runs."""
+    outcome: compare.CompareOutcome = stored["outcome"]
+    summary: compare.CompareSummary = stored["summary"]
+    catalog = session.get_catalog()
+    wall_s = (summary.wall_ms or 0) / 1000
+    st.caption(f"Last run of **{stored['prompt_name']}**: {len(outcome.calls)} calls in {wall_s:.2f} s")
+    for column, model in zip(st.columns(len(outcome.models)), outcome.models):
+        results = outcome.results_for(model)
+        with column:
+            st.markdown(f"#### {model_label(catalog, model)}")
+            if not results:
+                st.caption("no result")
+                continue
+            first = results[0]
+            with st.container(height=REPLY_HEIGHT_PX, border=True):
+                st.markdown(first.text or "*(no text)*")
+            render_result_facts(first)
+    _render_statistics(outcome, summary)
+    _render_cost_table(summary)
+    _render_runs_browser(outcome, catalog)
+
+
+def _render_statistics(outcome: compare.CompareOutcome, summary: compare.CompareSummary) -> None:
+    with st.container(key="compare_latency_section"):
+        _render_latency_table_and_chart(outcome, summary)
+
+
+def _render_latency_table_and_chart(outcome: compare.CompareOutcome, summary: compare.CompareSummary) -> None:
+    st.subheader("Latency")
+    stats = pd.DataFrame(compare.stats_rows(summary))
+    st.dataframe(
+        stats,
+        hide_index=True,
+        key="compare_stats_table",
+        column_config={
+            "model": "Model",
+            "calls": st.column_config.NumberColumn("Calls"),
+            "errors": st.column_config.NumberColumn("Errors"),
+            "ttft_p50_ms": st.column_config.NumberColumn("TTFT p50", format="%.0f ms"),
+            "ttft_p95_ms": st.column_config.NumberColumn("TTFT p95", format="%.0f ms"),
+            "ttft_min_ms": st.column_config.NumberColumn("TTFT min", format="%.0f ms"),
+            "ttft_max_ms": st.column_config.NumberColumn("TTFT max", format="%.0f ms"),
+            "latency_p50_ms": st.column_config.NumberColumn("Total p50", format="%.0f ms"),
+            "latency_p95_ms": st.column_config.NumberColumn("Total p95", format="%.0f ms"),
+            "latency_min_ms": st.column_config.NumberColumn("Total min", format="%.0f ms"),
+            "latency_max_ms": st.column_config.NumberColumn("Total max", format="%.0f ms"),
+            "output_tokens_mean": st.column_config.NumberColumn("Output tokens (mean)", format="%.1f"),
+            "tokens_per_s_mean": st.column_config.NumberColumn("Tokens/s (mean)", format="%.0f"),
+        },
+    )
+    runs = pd.DataFrame([row for row in compare.run_rows(outcome) if row["ok"]])
+    if runs.empty:
+        st.info("No successful call to chart.")
+        return
+    long = runs.melt(id_vars=["model", "repeat"], value_vars=["ttft_ms", "latency_ms"], var_name="measure",
+                     value_name="ms")
+    long["measure"] = long["measure"].map({"ttft_ms": "time to first token", "latency_ms": "total latency"})
+    figure = px.box(long, x="model", y="ms", color="measure", points="all", hover_data=["repeat"],
+                    labels={"ms": "milliseconds", "model": "", "measure": ""},
+                    color_discrete_sequence=CHART_COLOURS)
+    figure.update_layout(height=380, margin={"t": 30, "b": 10}, legend={"orientation": "h", "y": 1.1})
+    st.plotly_chart(figure, key="compare_latency_chart", width="stretch")
+
+
+def _render_cost_table(summary: compare.CompareSummary) -> None:
+    with st.container(key="compare_cost_section"):
+        _render_cost_dataframe(summary)
+
+
+def _render_cost_dataframe(summary: compare.CompareSummary) -> None:
+    costs = summary.costs
+    version = next(iter(costs.values())).price_version if costs else ""
+    st.subheader("Cost")
+    st.caption(f"Measured mean over successful calls, from each call's own usage · price table {version}")
+    frame = pd.DataFrame(compare.cost_rows(summary))
+    if not any(row.cache_breakpoint for row in costs.values()):
+        # Without a cache breakpoint there is no cache-hit figure; the note says why.
+        frame = frame.drop(columns=["cache_hits_per_1000_usd"])
+    st.dataframe(
+        frame,
+        hide_index=True,
+        key="compare_cost_table",
+        column_config={
+            "model": "Model",
+            "measured_calls": st.column_config.NumberColumn("Calls measured"),
+            "per_call_usd": st.column_config.NumberColumn("Per call", format="$%.6f"),
+            "per_1000_usd": st.column_config.NumberColumn("Per 1,000 calls", format="$%.3f"),
+            "cache_hits_per_1000_usd": st.column_config.NumberColumn("Per 1,000 with cache hits", format="$%.3f"),
+            "batch_per_1000_usd": st.column_config.NumberColumn("Per 1,000 via batch (−50%)", format="$%.3f"),
+            "note": "Note",
+        },
+    )
+
+
+def _render_runs_browser(outcome: compare.CompareOutcome, catalog) -> None:
+    rows = compare.run_rows(outcome)
+    st.subheader("Every run")
+    st.dataframe(
+        pd.DataFrame(rows).drop(columns=["case", "output"]),
+        hide_index=True,
+        key="compare_runs_table",
+        column_config={
+            "ttft_ms": st.column_config.NumberColumn("TTFT", format="%.0f ms"),
+            "latency_ms": st.column_config.NumberColumn("Latency", format="%.0f ms"),
+            "tokens_per_s": st.column_config.NumberColumn("Tokens/s", format="%.0f"),
+            "cost_usd": st.column_config.NumberColumn("Cost", format="$%.6f"),
+        },
+    )
+    left, right = st.columns([1, 1])
+    model = left.selectbox("Read the output of", outcome.models, key="compare_browse_model",
+                           format_func=lambda model_id: model_label(catalog, model_id))
+    repeats = [row["repeat"] for row in rows if row["model"] == model]
+    if not repeats:
+        return
+    repeat = right.selectbox("Repetition", repeats, key="compare_browse_repeat")
+    chosen = next((row for row in rows if row["model"] == model and row["repeat"] == repeat), None)
+    if chosen is None:
+        return
+    with st.container(height=REPLY_HEIGHT_PX, border=True):
+        st.markdown(chosen["output"] or "*(no text)*")
+    if chosen["error"]:
+        st.error(chosen["error"])

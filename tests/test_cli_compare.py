@@ -1,0 +1,138 @@
+"""`python -m workbench compare` as a real subprocess against the session simulator."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+from workbench.spec import PromptSpec, new_prompt, save_prompt
+from workbench.usage_log import UsageLog
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def compare_cli(*args: str, simulator=None, api_key: str = "test-key") -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    if simulator is not None:
+        env.update({"ANTHROPIC_BASE_URL": simulator.base_url, "ANTHROPIC_API_KEY": api_key})
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", "compare", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.fixture
+def prompt_file(tmp_path) -> Path:
+    spec = new_prompt("claude-haiku-4-5", user_text="Name one landmark of {{city}}.", max_tokens=200)
+    return save_prompt(PromptSpec(request=spec.request, name="landmarks", variables={"city": "Paris"}),
+                       tmp_path / "landmarks.prompt.json")
+
+
+def test_json_has_statistics_and_cost_per_model(simulator, prompt_file):
+    done = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5", "--repeat", "3", "--json",
+                       simulator=simulator)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert set(report) == {"models", "wall_ms"} and report["wall_ms"] > 0
+    assert list(report["models"]) == ["claude-haiku-4-5", "claude-opus-5-5"]
+    for model, figures in report["models"].items():
+        assert len(figures["runs"]) == 3 and all(run["ok"] for run in figures["runs"])
+        assert [run["repeat"] for run in figures["runs"]] == [1, 2, 3]
+        assert set(figures["ttft_ms"]) == {"count", "p50", "p95", "min", "max"}
+        assert figures["latency_ms"]["min"] <= figures["latency_ms"]["p50"] <= figures["latency_ms"]["max"]
+        assert figures["cost_per_call"] > 0
+        assert figures["cost_per_1000"] == pytest.approx(figures["cost_per_call"] * 1000)
+        assert figures["pass_rate"] is None
+    assert UsageLog().count(source="compare") == 6
+
+
+def test_text_report_prints_the_statistics_and_cost_tables(simulator, prompt_file):
+    done = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-sonnet-4-6", simulator=simulator)
+    assert done.returncode == 0, done.stderr
+    assert "Latency (ms, successful calls)" in done.stdout
+    assert "TTFT p50" in done.stdout and "total p50" in done.stdout
+    assert "Cost, measured mean (price table " in done.stdout
+    assert "per 1,000" in done.stdout and "batch /1,000" in done.stdout
+    lines = done.stdout.splitlines()
+    assert sum(line.startswith("claude-sonnet-4-6") for line in lines) == 2  # one row per table
+
+
+def test_cases_give_pass_rate_and_cost_per_passing_answer(simulator, prompt_file, tmp_path):
+    cases = tmp_path / "cases.csv"
+    cases.write_text("city,check,expected\nParis,contains,Simulated reply\nRome,regex,^\\d+$\nOslo,,\n")
+    done = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5", "--cases", str(cases),
+                       "--json", simulator=simulator)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)["models"]["claude-haiku-4-5"]
+    assert [run["passed"] for run in figures["runs"]] == [True, False, True]
+    assert figures["pass_rate"] == pytest.approx(2 / 3)
+    spent = sum(run["cost_usd"] for run in figures["runs"])
+    assert figures["cost_per_passing_answer"] == pytest.approx(spent / 2)
+    text = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5", "--cases", str(cases),
+                       simulator=simulator)
+    assert "Test cases" in text.stdout and "2/3" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--models", "claude-haiku-4-5"], "--models: pick 2 to 4 models to compare (picked 1)"),
+        (["--models", "claude-haiku-4-5,claude-nope"], "not in the model catalog"),
+        (["--models", "claude-haiku-4-5,claude-opus-5-5", "--repeat", "51"], "--repeat must be 1 to 50 (got 51)"),
+        (["--models", "claude-haiku-3-5,claude-opus-5-5", "--var", "oops"], "--var expects NAME=VALUE"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(simulator, prompt_file, extra, message, monkeypatch, capsys):
+    # In-process through the same entry point (main), to keep the suite quick; the subprocess
+    # tests above and below cover the real command line.
+    code = compare_in_process(monkeypatch, simulator, str(prompt_file), *extra)
+    stderr = capsys.readouterr().err
+    assert code == 2
+    error_lines = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and message in error_lines[0]
+
+
+def compare_in_process(monkeypatch, simulator, *args: str) -> int:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    return main(["compare", *args])
+
+
+def test_a_setting_a_model_would_reject_is_refused_before_any_call(simulator, tmp_path):
+    spec = new_prompt("claude-haiku-4-5", user_text="hi", max_tokens=10_000)
+    path = save_prompt(spec, tmp_path / "long.prompt.json")
+    done = compare_cli(str(path), "--models", "claude-haiku-3-5,claude-opus-5-5", simulator=simulator)
+    assert done.returncode == 2
+    assert "claude-haiku-3-5: max_tokens is 10,000 but claude-haiku-3-5 allows at most 8,192." in done.stderr
+    assert UsageLog().count(source="compare") == 0
+
+
+def test_mismatched_cases_columns_are_named(simulator, prompt_file, tmp_path, monkeypatch, capsys):
+    cases = tmp_path / "cases.csv"
+    cases.write_text("town\nParis\n")
+    code = compare_in_process(monkeypatch, simulator, str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5",
+                              "--cases", str(cases))
+    stderr = capsys.readouterr().err
+    assert code == 2
+    assert "missing column for prompt variable city" in stderr
+    assert "town is not a prompt variable" in stderr
+
+
+def test_unreadable_prompt_file_exits_2(simulator, tmp_path, monkeypatch, capsys):
+    code = compare_in_process(monkeypatch, simulator, str(tmp_path / "missing.prompt.json"), "--models", "a,b")
+    assert code == 2 and "cannot read" in capsys.readouterr().err
+
+
+def test_api_errors_exit_1_after_printing_what_was_measured(simulator, prompt_file):
+    done = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5", "--json",
+                       simulator=simulator, api_key="bad-key")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report["models"]["claude-haiku-4-5"]["errors"] == 1
+    assert "error: 2 of 2 calls failed" in done.stderr and "check ANTHROPIC_API_KEY" in done.stderr
+    assert "bad-key" not in done.stdout + done.stderr

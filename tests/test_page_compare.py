@@ -1,0 +1,184 @@
+"""The Compare page through AppTest, by widget key, against the session simulator."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from editor_apptest import APP, TIMEOUT_S, texts
+from workbench.spec import PromptSpec, new_prompt, save_prompt
+from workbench.paths import prompts_dir
+from workbench.usage_log import UsageLog
+
+DEFAULT_LINE_UP = ["claude-haiku-5-5", "claude-sonnet-5-5", "claude-opus-5-5"]
+
+
+def city_prompt(**request_changes) -> PromptSpec:
+    spec = new_prompt("claude-haiku-4-5", user_text="Name one landmark of {{city}}.", max_tokens=300)
+    return PromptSpec(request={**spec.request, **request_changes}, name="landmarks", variables={"city": "Paris"})
+
+
+def open_compare(monkeypatch, simulator, prompt: PromptSpec | None = None) -> AppTest:
+    """The Compare page with `prompt` as the Editor's current prompt."""
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    app.session_state["prompt"] = prompt or city_prompt()
+    app.switch_page("pages/compare.py")
+    return rerun(app)
+
+
+def table_with(app: AppTest, column: str):
+    """The DataFrame of the first table that has `column` (read-only tables expose no key)."""
+    frames = [element.value for element in app.dataframe if column in element.value.columns]
+    assert frames, f"no table with a {column!r} column"
+    return frames[0]
+
+
+def rerun(app: AppTest) -> AppTest:
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_defaults_one_model_per_tier_with_settings_and_projection(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator)
+    assert app.multiselect(key="compare_models").value == DEFAULT_LINE_UP
+    for model in DEFAULT_LINE_UP:
+        assert app.number_input(key=f"compare_max_tokens_{model}").value == 300
+    # Exact counts per model: the newer tokenizer of the 5.x line counts more than Haiku 4.5 would.
+    counts = [metric.value for metric in app.metric if metric.label == "Input tokens"]
+    assert len(counts) == 3 and all(int(value.replace(",", "")) > 0 for value in counts)
+    projections = [metric.value for metric in app.metric if metric.label == "Projected per call"]
+    assert len(projections) == 3 and all(value.startswith("≤ $") for value in projections)
+    assert "per 1,000 calls" in texts(app)
+    assert not app.button(key="compare_run").disabled
+
+
+def test_a_setting_a_model_would_reject_is_flagged_before_running(monkeypatch, simulator):
+    # Opus 5.5 always thinks: a prompt that disables thinking is flagged for it alone.
+    app = open_compare(monkeypatch, simulator, city_prompt(thinking={"type": "disabled"}))
+    errors = [element.value for element in app.error]
+    assert any("claude-opus-5-5 does not accept thinking type 'disabled'" in error for error in errors)
+    assert not any("claude-haiku-5-5" in error for error in errors)
+    assert app.button(key="compare_run").disabled
+    assert "Fix the settings flagged for claude-opus-5-5" in texts(app)
+    # Only the thinking types Opus 5.5 accepts are offered; choosing one clears the flag.
+    assert app.selectbox(key="compare_thinking_claude-opus-5-5").options == ["prompt's setting", "adaptive", "enabled"]
+    app.selectbox(key="compare_thinking_claude-opus-5-5").set_value("adaptive")
+    rerun(app)
+    assert not app.error
+    assert not app.button(key="compare_run").disabled
+
+
+def test_effort_is_offered_only_where_supported(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator)
+    app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-opus-5-5"])
+    rerun(app)
+    assert app.selectbox(key="compare_effort_claude-opus-5-5") is not None
+    assert not [box for box in app.selectbox if box.key == "compare_effort_claude-haiku-4-5"]
+
+
+def test_one_model_is_not_enough(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator)
+    app.multiselect(key="compare_models").set_value(["claude-haiku-4-5"])
+    rerun(app)
+    assert "Pick 2 to 4 models to compare (picked 1)." in texts(app)
+    assert app.button(key="compare_run").disabled
+
+
+def test_run_repeat_shows_statistics_chart_cost_and_every_run(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator)
+    app.number_input(key="compare_repeat").set_value(3)
+    app.button(key="compare_run").click()
+    rerun(app)
+    stats = table_with(app, "latency_p50_ms")
+    assert list(stats["model"]) == DEFAULT_LINE_UP
+    assert list(stats["calls"]) == [3, 3, 3] and list(stats["errors"]) == [0, 0, 0]
+    assert (stats["latency_p50_ms"] > 0).all() and (stats["latency_max_ms"] >= stats["latency_p95_ms"]).all()
+    assert app.get("plotly_chart")
+    costs = table_with(app, "per_1000_usd")
+    assert (costs["per_1000_usd"] > 0).all()
+    assert (costs["batch_per_1000_usd"] == costs["per_1000_usd"] / 2).all()
+    runs = table_with(app, "tokens_per_s")
+    assert len(runs) == 9
+    app.selectbox(key="compare_browse_repeat").set_value(3)
+    rerun(app)
+    assert "simulated" in texts(app).lower()
+    assert UsageLog().count(source="compare") == 9
+    # The measured mean output now gives a point projection instead of a range.
+    assert all(metric.value.startswith("$") for metric in app.metric if metric.label == "Projected per call")
+
+
+def test_results_and_selection_survive_a_visit_to_another_page(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator)
+    app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-sonnet-4-6"])
+    rerun(app)
+    app.number_input(key="compare_max_tokens_claude-haiku-4-5").set_value(200)
+    app.button(key="compare_run").click()
+    rerun(app)
+    app.switch_page("pages/usage.py")
+    rerun(app)
+    app.switch_page("pages/compare.py")
+    rerun(app)
+    assert app.multiselect(key="compare_models").value == ["claude-haiku-4-5", "claude-sonnet-4-6"]
+    assert app.number_input(key="compare_max_tokens_claude-haiku-4-5").value == 200
+    assert list(table_with(app, "latency_p50_ms")["model"]) == ["claude-haiku-4-5", "claude-sonnet-4-6"]
+
+
+def test_a_saved_prompt_file_can_be_compared(monkeypatch, simulator):
+    save_prompt(city_prompt(), prompts_dir() / "landmarks.prompt.json")
+    app = open_compare(monkeypatch, simulator, new_prompt("claude-haiku-4-5"))
+    assert app.button(key="compare_run").disabled  # the Editor's prompt is empty
+    assert "The prompt has no text yet" in texts(app)
+    app.radio(key="compare_prompt_source").set_value("A saved prompt file")
+    rerun(app)
+    assert app.selectbox(key="compare_prompt_file").value == "landmarks.prompt.json"
+    assert "Name one landmark of {{city}}." in texts(app)
+    assert not app.button(key="compare_run").disabled
+
+
+CASES_CSV = (
+    "city,check,expected\n"
+    "Paris,contains,Simulated reply\n"
+    "Rome,regex,^\\d+$\n"
+    "Oslo,,\n"
+).encode()
+
+
+def test_uploaded_cases_run_as_rows_by_models_with_pass_rate_and_download(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator)
+    app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-opus-5-5"])
+    app.file_uploader(key="compare_cases_upload").upload("cases.csv", CASES_CSV, "text/csv")
+    rerun(app)
+    assert "Loaded 3 cases from cases.csv." in texts(app)
+    app.button(key="compare_run_matrix").click()
+    rerun(app)
+    grid = table_with(app, "passed")
+    assert len(grid) == 6
+    # Simulated replies say they are simulated, and are not all digits.
+    assert list(grid["passed"]) == [True, True, False, False, True, True]
+    assert "2 of 3 passed" in [metric.delta for metric in app.metric if metric.label == "Claude Haiku 4.5"]
+    assert "per passing answer" in texts(app)
+    download = app.download_button(key="compare_download_grid")
+    assert download is not None
+    assert UsageLog().count(source="compare") == 6
+
+
+def test_mismatched_csv_columns_are_named_and_not_loaded(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator)
+    app.file_uploader(key="compare_cases_upload").upload("bad.csv", b"town,mood\nParis,dry\n", "text/csv")
+    rerun(app)
+    errors = " ".join(element.value for element in app.error)
+    assert "bad.csv: missing column for prompt variable city" in errors
+    assert "town, mood are not a prompt variable" in errors
+    assert list(app.data_editor(key="compare_cases_editor").value.columns) == ["city", "check", "expected"]
+
+
+def test_table_rows_with_bad_checks_are_named_and_block_the_run(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator)
+    app.session_state["compare_cases_editor"] = {
+        "edited_rows": {0: {"city": "Paris", "check": "regex", "expected": "(unclosed"}},
+        "added_rows": [], "deleted_rows": [],
+    }
+    rerun(app)
+    assert "Row 1: invalid regex '(unclosed'" in texts(app)
+    assert app.button(key="compare_run_matrix").disabled

@@ -1,0 +1,235 @@
+"""`python -m workbench compare`: one prompt on 2–4 models, with statistics and the cost table."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from workbench import compare
+from workbench.backend import BackendConfigError, make_client, resolve_backend
+from workbench.compare_cases import CasesTableError, load_cases_csv
+from workbench.compare_stats import Spread, format_usd
+from workbench.models import fetch_catalog
+from workbench.pricing import PriceFileError, load_price_table
+from workbench.spec import PromptFileError, load_prompt
+from workbench.templating import MissingVariableError, find_variables, is_variable_name
+from workbench.usage_log import UsageLog
+
+EXIT_OK = 0
+EXIT_API_ERROR = 1
+EXIT_BAD_INPUT = 2
+
+
+class CompareUsageError(ValueError):
+    """Bad usage or input; the message is the one line printed before exiting with 2."""
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register `compare` on the CLI's subparsers."""
+    parser = subparsers.add_parser(
+        "compare",
+        help="run one prompt on 2-4 models: latency statistics, cost per call and per 1,000 calls",
+        description=(
+            "Run a prompt file on 2 to 4 models concurrently (optionally N times each, or once per "
+            "row of a cases CSV) and print per-model TTFT and latency p50/p95/min/max, mean output "
+            "tokens, errors, the measured cost per call and per 1,000 calls (standard, with prompt-cache "
+            "hits, and batch), and for cases the pass rate and cost per passing answer. Every call is "
+            "logged with source 'compare'. Exit 0 when every call succeeded, 1 when any call returned "
+            "an API error, 2 for bad usage or input."
+        ),
+    )
+    parser.add_argument("prompt_file", metavar="FILE.prompt.json", help="the prompt to compare")
+    parser.add_argument("--models", required=True, metavar="A,B[,C,D]", help="2 to 4 model ids, comma-separated")
+    parser.add_argument(
+        "--repeat", type=int, default=1, metavar="N", help=f"calls per model (and per case), 1-{compare.MAX_REPEATS}"
+    )
+    parser.add_argument(
+        "--cases",
+        metavar="cases.csv",
+        help="CSV of variable values, one case per row; optional 'check' (contains|regex|json_schema) "
+        "and 'expected' columns",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=compare.DEFAULT_CONCURRENCY,
+        metavar="K",
+        help=f"calls in flight at once, 1-{compare.MAX_CONCURRENCY} (default {compare.DEFAULT_CONCURRENCY})",
+    )
+    parser.add_argument(
+        "--var", action="append", default=[], metavar="NAME=VALUE", help="value for a {{variable}}; repeat for several"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.set_defaults(handler=handle_compare)
+    return parser
+
+
+def handle_compare(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the compare the arguments describe; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        plan = _prepare(args)
+    except CompareUsageError as error:
+        print(f"error: {error}", file=err)
+        return EXIT_BAD_INPUT
+    spec, calls, client, prices = plan
+    outcome = compare.run_compare(
+        client,
+        calls,
+        concurrency=args.concurrency,
+        log=UsageLog(),
+        prices=prices,
+        prompt_name=spec.name,
+    )
+    summary = compare.summarize(outcome, prices, template_request=spec.request)
+    if args.json:
+        print(json.dumps(compare.summary_json(outcome, summary), indent=2, ensure_ascii=False), file=out)
+    else:
+        print(render_report(spec.name, args, outcome, summary), file=out)
+    failed = [result for result in outcome.results.values() if not result.ok]
+    if failed:
+        first = failed[0].error
+        hint = f" ({first.hint})" if first is not None and first.hint else ""
+        print(f"error: {len(failed)} of {len(outcome.results)} calls failed{hint}", file=err)
+        return EXIT_API_ERROR
+    return EXIT_OK
+
+
+def _prepare(args: argparse.Namespace) -> tuple[Any, list[compare.PlannedCall], Any, Any]:
+    """Validate everything before the first call; CompareUsageError says what is wrong."""
+    if not 1 <= args.repeat <= compare.MAX_REPEATS:
+        raise CompareUsageError(f"--repeat must be 1 to {compare.MAX_REPEATS} (got {args.repeat})")
+    if not 1 <= args.concurrency <= compare.MAX_CONCURRENCY:
+        raise CompareUsageError(f"--concurrency must be 1 to {compare.MAX_CONCURRENCY} (got {args.concurrency})")
+    try:
+        spec = load_prompt(args.prompt_file)
+    except PromptFileError as error:
+        raise CompareUsageError(str(error)) from None
+    except OSError as error:
+        raise CompareUsageError(f"{args.prompt_file}: cannot read: {error.strerror}") from None
+    models = [model.strip() for model in args.models.split(",") if model.strip()]
+    cases = None
+    if args.cases:
+        try:
+            data = Path(args.cases).read_bytes()
+        except OSError as error:
+            raise CompareUsageError(f"{args.cases}: cannot read: {error.strerror}") from None
+        try:
+            cases = load_cases_csv(data, find_variables(spec.request), source=args.cases)
+        except CasesTableError as error:
+            raise CompareUsageError(str(error)) from None
+    try:
+        prices = load_price_table()
+        backend = resolve_backend()
+    except (BackendConfigError, PriceFileError) as error:
+        raise CompareUsageError(str(error)) from None
+    if backend.kind == "simulator":
+        print(f"Using the local simulator ({backend.simulator_reason})", file=sys.stderr)
+    client = make_client(backend)
+    catalog = fetch_catalog(client)
+    problems = compare.selection_problems(models, catalog)
+    if problems:
+        raise CompareUsageError("--models: " + "; ".join(problems))
+    rejected = [
+        f"{model}: {problem}"
+        for model in models
+        for problem in compare.model_problems(spec.request, model, None, catalog)
+    ]
+    if rejected:
+        raise CompareUsageError("; ".join(rejected))
+    values = dict(_parse_var(item) for item in args.var)
+    try:
+        calls = compare.plan_calls(spec, models, repeats=args.repeat, cases=cases, values=values)
+    except MissingVariableError as error:
+        raise CompareUsageError(f"{args.prompt_file}: {error}") from None
+    return spec, calls, client, prices
+
+
+def _parse_var(text: str) -> tuple[str, str]:
+    name, separator, value = text.partition("=")
+    if not separator or not is_variable_name(name.strip()):
+        raise CompareUsageError(f"--var expects NAME=VALUE with a variable name like topic, got {text!r}")
+    return name.strip(), value
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _spread_cells(spread: Spread) -> list[str]:
+    return [_ms(spread.p50), _ms(spread.p95), _ms(spread.min), _ms(spread.max)]
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Plain-text table: first column left-aligned, the rest right-aligned."""
+    widths = [max(len(str(row[column])) for row in [header, *rows]) for column in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        first = str(cells[0]).ljust(widths[0])
+        rest = [str(cell).rjust(width) for cell, width in zip(cells[1:], widths[1:])]
+        return "  ".join([first, *rest]).rstrip()
+
+    return "\n".join([line(header), *(line(row) for row in rows)])
+
+
+def render_report(prompt_name: str, args: argparse.Namespace, outcome: compare.CompareOutcome, summary: Any) -> str:
+    """The text report: statistics, cost table, and test-case scores when cases ran."""
+    models = outcome.models
+    wall_s = (summary.wall_ms or 0) / 1000
+    sections = [
+        f"Compare {prompt_name!r}: {len(models)} models, {len(outcome.calls)} calls in {wall_s:.2f} s "
+        f"(concurrency {args.concurrency})",
+        "",
+        "Latency (ms, successful calls)",
+        format_table(
+            ["model", "calls", "errors", "TTFT p50", "p95", "min", "max", "total p50", "p95", "min", "max", "out tok mean"],
+            [
+                [
+                    model,
+                    str(stats.calls),
+                    str(stats.errors),
+                    *_spread_cells(stats.ttft_ms),
+                    *_spread_cells(stats.latency_ms),
+                    "—" if stats.output_tokens_mean is None else f"{stats.output_tokens_mean:,.1f}",
+                ]
+                for model, stats in summary.stats.items()
+            ],
+        ),
+        "",
+        f"Cost, measured mean (price table {next(iter(summary.costs.values())).price_version})",
+        format_table(
+            ["model", "per call", "per 1,000", "cache hits /1,000", "batch /1,000", "note"],
+            [
+                [
+                    model,
+                    format_usd(row.per_call_usd),
+                    format_usd(row.per_1000_usd),
+                    format_usd(row.cached_per_1000_usd) if row.cache_breakpoint else "no breakpoint",
+                    format_usd(row.batch_per_1000_usd),
+                    row.note or "",
+                ]
+                for model, row in summary.costs.items()
+            ],
+        ),
+    ]
+    if summary.scores:
+        sections += [
+            "",
+            "Test cases",
+            format_table(
+                ["model", "passed", "pass rate", "cost per passing answer"],
+                [
+                    [
+                        model,
+                        f"{score.passed}/{score.cells}",
+                        "—" if score.pass_rate is None else f"{score.pass_rate:.0%}",
+                        format_usd(score.cost_per_passing_usd) if score.passed else "no passing answer",
+                    ]
+                    for model, score in summary.scores.items()
+                ],
+            ),
+        ]
+    return "\n".join(sections)

@@ -1,0 +1,432 @@
+"""Compare one prompt across models: pick models, apply per-model overrides, plan and run the calls."""
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Sequence
+
+from workbench import runner
+from workbench.compare_cases import CompareCase, grid_row, judge_answer, model_score, ModelScore
+from workbench.compare_stats import CostRow, ModelStats, cost_row, has_cache_breakpoint, model_stats
+from workbench.models import Catalog, ModelEntry, request_problems
+from workbench.pricing import PriceTable
+from workbench.spec import PromptSpec
+from workbench.templating import find_variables, substitute
+
+COMPARE_SOURCE = "compare"
+MIN_MODELS = 2
+MAX_MODELS = 4
+MAX_REPEATS = 50
+DEFAULT_CONCURRENCY = 4
+MAX_CONCURRENCY = 32
+# The SDK retries 429s honouring retry-after. Under a rate limit every waiting call is told the
+# same retry-after and only one wins the freed slot, so a call can lose many rounds in a row:
+# the SDK default of two retries drops calls. Twenty halves the re-runs below against ten
+# (bench/compare_fanout.py at 32 in flight against 20 rps: 40 vs 82 of 200 calls); more would
+# also stretch the SDK's backoff on a server that is down (5xx), which it retries the same way.
+COMPARE_MAX_RETRIES = 20
+# Calls that still end in a retryable error (429 / 529) are run again, up to this many rounds,
+# so a matrix under a rate limit finishes with every call answered.
+MAX_RERUN_ROUNDS = 5
+RETRYABLE_ERROR_TYPES = frozenset({"rate_limit_error", "overloaded_error"})
+RETRYABLE_STATUSES = frozenset({429, 529})
+# Tiers first: the question here is usually "is Haiku enough, how much slower is Opus".
+TIER_LINES = ("haiku", "sonnet", "opus")
+DEFAULT_MODEL_COUNT = 3
+
+
+def default_models(catalog: Catalog, count: int = DEFAULT_MODEL_COUNT) -> list[str]:
+    """The newest active model of each line, tiers (Haiku, Sonnet, Opus) before other lines."""
+    newest_by_line: dict[str, ModelEntry] = {}
+    for entry in catalog.models:  # the catalog lists newest first
+        if entry.lifecycle == "active" and entry.line and entry.line not in newest_by_line:
+            newest_by_line[entry.line] = entry
+    lines = [line for line in TIER_LINES if line in newest_by_line]
+    lines += [line for line in newest_by_line if line not in TIER_LINES]
+    return [newest_by_line[line].id for line in lines][:count]
+
+
+def selection_problems(models: Sequence[str], catalog: Catalog) -> list[str]:
+    """Sentences saying why this list of models cannot be compared (count, repeats, unknown ids)."""
+    problems = []
+    if not MIN_MODELS <= len(models) <= MAX_MODELS:
+        problems.append(f"pick {MIN_MODELS} to {MAX_MODELS} models to compare (picked {len(models)})")
+    repeated = sorted({model for model in models if list(models).count(model) > 1})
+    if repeated:
+        problems.append(f"each model once: {', '.join(repeated)} is listed twice")
+    unknown = [model for model in models if catalog.get(model) is None]
+    if unknown:
+        problems.append(f"not in the model catalog ({catalog.source_label}): {', '.join(unknown)}")
+    return problems
+
+
+@dataclass(frozen=True)
+class ModelOverrides:
+    """Settings that differ per model; None keeps the prompt's own setting."""
+
+    max_tokens: int | None = None
+    effort: str | None = None
+    thinking: dict | None = None
+
+
+def default_overrides(request: dict, entry: ModelEntry | None) -> ModelOverrides:
+    """The prompt's max_tokens, lowered to the model's output limit when it is above it."""
+    max_tokens = request.get("max_tokens")
+    if entry is not None and entry.max_tokens and isinstance(max_tokens, int) and max_tokens > entry.max_tokens:
+        return ModelOverrides(max_tokens=entry.max_tokens)
+    return ModelOverrides(max_tokens=max_tokens if isinstance(max_tokens, int) else None)
+
+
+def request_for_model(request: dict, model: str, overrides: ModelOverrides | None = None) -> dict:
+    """A copy of `request` aimed at `model`, with its overrides applied."""
+    aimed = copy.deepcopy(request)
+    aimed["model"] = model
+    if overrides is None:
+        return aimed
+    if overrides.max_tokens is not None:
+        aimed["max_tokens"] = overrides.max_tokens
+    if overrides.effort is not None:
+        aimed["output_config"] = {**(aimed.get("output_config") or {}), "effort": overrides.effort}
+    if overrides.thinking is not None:
+        aimed["thinking"] = copy.deepcopy(overrides.thinking)
+    return aimed
+
+
+def model_problems(request: dict, model: str, overrides: ModelOverrides | None, catalog: Catalog) -> list[str]:
+    """What `model` would reject in this request with these overrides, found before sending it."""
+    return request_problems(request_for_model(request, model, overrides), catalog.get(model))
+
+
+def empty_prompt_problem(request: dict) -> str | None:
+    """A sentence when no message has any text yet (the API would answer 400 for every model)."""
+    for message in request.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, str) and content.strip():
+            return None
+        if isinstance(content, list) and any(
+            not (isinstance(block, dict) and block.get("type") == "text" and not str(block.get("text", "")).strip())
+            for block in content
+        ):
+            return None
+    return "The prompt has no text yet: write it in the Editor, or pick a saved prompt file."
+
+
+def run_values(spec: PromptSpec, values: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Variable values for a plain run: the prompt's defaults, then the caller's values on top."""
+    return {**spec.variables, **(values or {})}
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    """One request of a compare: which model, which repetition, which case, and the exact body."""
+
+    index: int
+    model: str
+    repeat: int  # 0-based
+    case: CompareCase | None
+    request: dict
+
+
+def plan_calls(
+    spec: PromptSpec,
+    models: Sequence[str],
+    *,
+    overrides: Mapping[str, ModelOverrides] | None = None,
+    repeats: int = 1,
+    cases: Sequence[CompareCase] | None = None,
+    values: Mapping[str, str] | None = None,
+) -> list[PlannedCall]:
+    """Every call of a compare, rows × repeats × models, substituted and ready to send.
+
+    Models vary fastest, so the first wave of the pool holds one call of each model and a
+    compare's wall time is the slowest model's, not the sum. Raises MissingVariableError.
+    """
+    if not 1 <= repeats <= MAX_REPEATS:
+        raise ValueError(f"repeat must be 1 to {MAX_REPEATS} (got {repeats})")
+    overrides = overrides or {}
+    base_values = run_values(spec, values)
+    rows: Sequence[CompareCase | None] = cases if cases else [None]
+    aimed = {model: request_for_model(spec.request, model, overrides.get(model)) for model in models}
+    calls = []
+    for case in rows:
+        case_values = {**base_values, **(case.values if case else {})}
+        substituted = {model: substitute(aimed[model], case_values) for model in models}
+        for repeat in range(repeats):
+            for model in models:
+                calls.append(PlannedCall(len(calls), model, repeat, case, copy.deepcopy(substituted[model])))
+    return calls
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """Event: this call ended in a retryable error after the SDK's retries and will run again."""
+
+    error: Any  # runner.RunError of the attempt that gave up
+
+
+def is_retryable(result: Any) -> bool:
+    """True for a failed run the API asked us to retry later (rate limited or overloaded)."""
+    error = result.error
+    return error is not None and (error.type in RETRYABLE_ERROR_TYPES or error.status in RETRYABLE_STATUSES)
+
+
+def stream_compare(
+    client: Any,
+    calls: Sequence[PlannedCall],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    log: Any = None,
+    prices: PriceTable | None = None,
+    prompt_name: str | None = None,
+) -> Iterator[tuple[PlannedCall, Any]]:
+    """Run the calls through runner.run_many; yields (call, event) in the caller's thread.
+
+    Each call ends with exactly one RunDone. A call whose run still ends rate limited or
+    overloaded yields Rerun instead and is run again in the next round (every attempt is
+    logged by the runner); after MAX_RERUN_ROUNDS its last failure is its RunDone.
+    """
+    patient_client = client.with_options(max_retries=COMPARE_MAX_RETRIES)
+    pending = list(calls)
+    for round_number in range(1, MAX_RERUN_ROUNDS + 1):
+        last_round = round_number == MAX_RERUN_ROUNDS
+        rerun: list[PlannedCall] = []
+        events = runner.run_many(
+            patient_client,
+            [call.request for call in pending],
+            concurrency=max(1, min(concurrency, MAX_CONCURRENCY)),
+            source=COMPARE_SOURCE,
+            prompt_name=prompt_name,
+            log=log,
+            prices=prices,
+        )
+        for index, event in events:
+            call = pending[index]
+            if isinstance(event, runner.RunDone) and not last_round and is_retryable(event.result):
+                rerun.append(call)
+                yield call, Rerun(event.result.error)
+                continue
+            yield call, event
+        if not rerun:
+            return
+        pending = sorted(rerun, key=lambda call: call.index)
+
+
+@dataclass
+class CompareOutcome:
+    """The calls of a compare and the RunResult of each one that has finished."""
+
+    calls: list[PlannedCall]
+    results: dict[int, Any] = field(default_factory=dict)
+    wall_ms: float | None = None
+    _started: float = field(default_factory=time.perf_counter, repr=False)
+
+    def observe(self, call: PlannedCall, event: Any) -> None:
+        """Keep the result when `event` ends a call; other events are for the caller to render."""
+        if isinstance(event, runner.RunDone):
+            self.results[call.index] = event.result
+
+    def finish(self) -> "CompareOutcome":
+        """Stamp the wall time from creation to now."""
+        self.wall_ms = (time.perf_counter() - self._started) * 1000
+        return self
+
+    @property
+    def models(self) -> list[str]:
+        return list(dict.fromkeys(call.model for call in self.calls))
+
+    @property
+    def done(self) -> int:
+        return len(self.results)
+
+    def calls_for(self, model: str) -> list[PlannedCall]:
+        """The finished calls of one model, in plan order."""
+        return [call for call in self.calls if call.model == model and call.index in self.results]
+
+    def results_for(self, model: str) -> list[Any]:
+        """The RunResults of one model, in plan order."""
+        return [self.results[call.index] for call in self.calls_for(model)]
+
+    @property
+    def has_cases(self) -> bool:
+        return any(call.case is not None for call in self.calls)
+
+
+def run_compare(client: Any, calls: Sequence[PlannedCall], **options: Any) -> CompareOutcome:
+    """Run every call to completion (no rendering) and return the outcome with its wall time."""
+    outcome = CompareOutcome(list(calls))
+    for call, event in stream_compare(client, calls, **options):
+        outcome.observe(call, event)
+    return outcome.finish()
+
+
+@dataclass(frozen=True)
+class CompareSummary:
+    """Everything the page and the CLI report about an outcome, per model."""
+
+    stats: dict[str, ModelStats]
+    costs: dict[str, CostRow]
+    scores: dict[str, ModelScore]  # empty unless the compare ran test cases
+    grid: list[dict]  # one row per (case, model); empty unless the compare ran test cases
+    wall_ms: float | None
+
+
+def summarize(outcome: CompareOutcome, prices: PriceTable, *, template_request: dict | None = None) -> CompareSummary:
+    """Statistics, measured cost, and (for test cases) the grid and scores of an outcome."""
+    cache_breakpoint = has_cache_breakpoint(template_request or (outcome.calls[0].request if outcome.calls else {}))
+    stats = {}
+    costs = {}
+    for model in outcome.models:
+        results = outcome.results_for(model)
+        stats[model] = model_stats(model, results)
+        costs[model] = cost_row(model, results, prices, cache_breakpoint=cache_breakpoint)
+    grid: list[dict] = []
+    scores: dict[str, ModelScore] = {}
+    if outcome.has_cases:
+        variables = find_variables(template_request) if template_request else list(outcome.calls[0].case.values)
+        finished = [call for call in outcome.calls if call.index in outcome.results]
+        grid = [grid_row(call.case, call.model, outcome.results[call.index], variables) for call in finished]
+        for model in outcome.models:
+            rows = [row for row in grid if row["model"] == model]
+            scores[model] = model_score(model, rows, outcome.results_for(model))
+    return CompareSummary(stats=stats, costs=costs, scores=scores, grid=grid, wall_ms=outcome.wall_ms)
+
+
+def run_record(call: PlannedCall, result: Any) -> dict:
+    """One run as plain JSON for the CLI's --json output."""
+    usage = result.usage
+    record = {
+        "repeat": call.repeat + 1,
+        "case": call.case.index + 1 if call.case else None,
+        "ok": result.ok,
+        "text": result.text,
+        "stop_reason": result.stop_reason,
+        "ttft_ms": result.ttft_ms,
+        "latency_ms": result.latency_ms,
+        "output_tokens_per_s": result.output_tokens_per_s,
+        "usage": None
+        if usage is None
+        else {
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cache_write_5m_tokens": usage.cache_write_5m_tokens,
+            "cache_write_1h_tokens": usage.cache_write_1h_tokens,
+            "cache_read_tokens": usage.cache_read_tokens,
+        },
+        "cost_usd": result.cost.usd,
+        "request_id": result.request_id,
+        "log_id": result.log_id,
+        "error": None
+        if result.error is None
+        else {"type": result.error.type, "status": result.error.status, "message": result.error.message},
+    }
+    if call.case is not None:
+        outcome = judge_answer(call.case, result)
+        record["passed"] = outcome.passed
+        record["check"] = outcome.detail
+    return record
+
+
+def summary_json(outcome: CompareOutcome, summary: CompareSummary) -> dict:
+    """The CLI's --json object: {"models": {MODEL: {...}}, "wall_ms": ...}."""
+    models = {}
+    for model in outcome.models:
+        stats = summary.stats[model]
+        costs = summary.costs[model]
+        score = summary.scores.get(model)
+        models[model] = {
+            "runs": [run_record(call, outcome.results[call.index]) for call in outcome.calls_for(model)],
+            "calls": stats.calls,
+            "errors": stats.errors,
+            "ttft_ms": stats.ttft_ms.as_dict(),
+            "latency_ms": stats.latency_ms.as_dict(),
+            "output_tokens_mean": stats.output_tokens_mean,
+            "cost_per_call": costs.per_call_usd,
+            "cost_per_1000": costs.per_1000_usd,
+            "cached_cost_per_call": costs.cached_per_call_usd,
+            "batch_cost_per_call": costs.batch_per_call_usd,
+            "cost_note": costs.note,
+            "price_version": costs.price_version,
+            "pass_rate": score.pass_rate if score else None,
+            "cost_per_passing_answer": score.cost_per_passing_usd if score else None,
+        }
+    return {"models": models, "wall_ms": summary.wall_ms}
+
+
+def stats_rows(summary: CompareSummary) -> list[dict]:
+    """The statistics table, one row per model (milliseconds; None where nothing was measured)."""
+    return [
+        {
+            "model": model,
+            "calls": stats.calls,
+            "errors": stats.errors,
+            "ttft_p50_ms": stats.ttft_ms.p50,
+            "ttft_p95_ms": stats.ttft_ms.p95,
+            "ttft_min_ms": stats.ttft_ms.min,
+            "ttft_max_ms": stats.ttft_ms.max,
+            "latency_p50_ms": stats.latency_ms.p50,
+            "latency_p95_ms": stats.latency_ms.p95,
+            "latency_min_ms": stats.latency_ms.min,
+            "latency_max_ms": stats.latency_ms.max,
+            "output_tokens_mean": stats.output_tokens_mean,
+            "tokens_per_s_mean": stats.output_tokens_per_s_mean,
+        }
+        for model, stats in summary.stats.items()
+    ]
+
+
+def cost_rows(summary: CompareSummary) -> list[dict]:
+    """The cost table, one row per model: measured mean per call and per 1,000 calls, three ways."""
+    return [
+        {
+            "model": model,
+            "measured_calls": row.measured_calls,
+            "per_call_usd": row.per_call_usd,
+            "per_1000_usd": row.per_1000_usd,
+            "cache_hits_per_1000_usd": row.cached_per_1000_usd,
+            "batch_per_1000_usd": row.batch_per_1000_usd,
+            "note": row.note or ("" if row.cache_breakpoint else "no cache breakpoint in the prompt"),
+        }
+        for model, row in summary.costs.items()
+    ]
+
+
+def score_rows(summary: CompareSummary) -> list[dict]:
+    """Test-case scores, one row per model: passed, pass rate, total cost, cost per passing answer."""
+    return [
+        {
+            "model": model,
+            "passed": score.passed,
+            "cases": score.cells,
+            "pass_rate": score.pass_rate,
+            "total_cost_usd": score.total_cost_usd,
+            "cost_per_passing_usd": score.cost_per_passing_usd,
+        }
+        for model, score in summary.scores.items()
+    ]
+
+
+def run_rows(outcome: CompareOutcome) -> list[dict]:
+    """Every finished call as a row (for the runs browser and the latency chart)."""
+    rows = []
+    for call in outcome.calls:
+        result = outcome.results.get(call.index)
+        if result is None:
+            continue
+        rows.append(
+            {
+                "model": call.model,
+                "repeat": call.repeat + 1,
+                "case": call.case.index + 1 if call.case else None,
+                "ok": result.ok,
+                "ttft_ms": result.ttft_ms,
+                "latency_ms": result.latency_ms,
+                "output_tokens": result.usage.output_tokens if result.usage else None,
+                "tokens_per_s": result.output_tokens_per_s,
+                "stop_reason": result.stop_reason,
+                "cost_usd": result.cost.usd,
+                "error": f"{result.error.type}: {result.error.message}" if result.error else "",
+                "output": result.text,
+            }
+        )
+    return rows
