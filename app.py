@@ -11,10 +11,10 @@ setup_state()
 
 # Every page listed explicitly; the Editor is where people start.
 navigation = st.navigation([
-    st.Page("pages/editor.py", title="Editor", icon=":material/edit_note:", default=True),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("pages/tools.py", title="Tools", icon=":material/build:"),
-    st.Page("pages/usage.py", title="Usage", icon=":material/monitoring:"),
+    st.Page("app_pages/editor.py", title="Editor", icon=":material/edit_note:", default=True),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("app_pages/tools.py", title="Tools", icon=":material/build:"),
+    st.Page("app_pages/usage.py", title="Usage", icon=":material/monitoring:"),
 ])
 render_sidebar()
 navigation.run()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -11,19 +10,8 @@ APP = Path(__file__).resolve().parents[1] / "app.py"
 TIMEOUT_S = 30
 
 
-def new_app(monkeypatch) -> AppTest:
-    """An AppTest of app.py that runs app.py on every run, as `streamlit run` does."""
-    # AppTest (1.67) resets PagesManager.uses_pages_directory before each run and re-derives it
-    # from the pages/ folder, so after the first run it runs the page file alone (legacy MPA v1
-    # path) and skips app.py: no sidebar, no setup_state. `streamlit run` clears the flag when
-    # app.py calls st.navigation; do the same here.
-    original_init = PagesManager.__init__
-
-    def init_without_v1_pages(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_without_v1_pages)
+def new_app() -> AppTest:
+    """An AppTest of app.py, which runs app.py (sidebar, setup_state, navigation) on every run."""
     return AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
 
 
@@ -31,7 +19,7 @@ def open_app(monkeypatch, simulator, *, api_key: str = "test-key") -> AppTest:
     """The app pointed at the session simulator (a custom endpoint with `api_key`), after its first run."""
     monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", api_key)
-    app = new_app(monkeypatch)
+    app = new_app()
     app.run()
     assert not app.exception, app.exception
     return app

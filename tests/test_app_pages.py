@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from editor_apptest import new_app, open_app, texts, write_turn
 
-PAGES = ["pages/editor.py", "pages/compare.py", "pages/tools.py", "pages/usage.py"]
+PAGES = ["app_pages/editor.py", "app_pages/compare.py", "app_pages/tools.py", "app_pages/usage.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -27,7 +27,7 @@ def test_sidebar_names_backend_catalog_and_price_table(monkeypatch, simulator):
 def test_without_a_key_the_simulator_is_used_and_said_so(monkeypatch):
     monkeypatch.setenv("WORKBENCH_BACKEND", "simulator")
     monkeypatch.setenv("WORKBENCH_SIMULATOR_SPEED", "50")
-    app = new_app(monkeypatch).run()
+    app = new_app().run()
     assert not app.exception, app.exception
     sidebar = " ".join(str(element.value) for element in app.sidebar.markdown)
     assert "Simulator — no API key set" in sidebar
@@ -35,7 +35,7 @@ def test_without_a_key_the_simulator_is_used_and_said_so(monkeypatch):
 
 def test_api_backend_without_key_is_a_sidebar_message_not_a_traceback(monkeypatch):
     monkeypatch.setenv("WORKBENCH_BACKEND", "api")
-    app = new_app(monkeypatch).run()
+    app = new_app().run()
     assert not app.exception, app.exception
     assert any("ANTHROPIC_API_KEY" in element.value for element in app.sidebar.error)
     # The editor still opens on the offline catalog, so nothing typed is lost.
@@ -45,8 +45,8 @@ def test_api_backend_without_key_is_a_sidebar_message_not_a_traceback(monkeypatc
 def test_prompt_survives_page_switches(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
     write_turn(app, 0, "Kept across pages")
-    app.switch_page("pages/usage.py").run()
-    app.switch_page("pages/editor.py").run()
+    app.switch_page("app_pages/usage.py").run()
+    app.switch_page("app_pages/editor.py").run()
     assert not app.exception, app.exception
     assert app.text_area(key="editor_turn_0_text").value == "Kept across pages"
     assert app.session_state["prompt"].request["messages"][0]["content"] == "Kept across pages"
@@ -62,7 +62,7 @@ def test_setup_state_is_idempotent(monkeypatch, simulator):
 
 def test_the_key_can_come_from_streamlit_secrets(monkeypatch, simulator):
     monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
-    app = new_app(monkeypatch)
+    app = new_app()
     app.secrets["ANTHROPIC_API_KEY"] = "secret-test-key"
     app.run()
     assert not app.exception, app.exception

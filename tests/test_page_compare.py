@@ -22,7 +22,7 @@ def open_compare(monkeypatch, simulator, prompt: PromptSpec | None = None) -> Ap
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
     app.session_state["prompt"] = prompt or city_prompt()
-    app.switch_page("pages/compare.py")
+    app.switch_page("app_pages/compare.py")
     return rerun(app)
 
 
@@ -115,9 +115,9 @@ def test_results_and_selection_survive_a_visit_to_another_page(monkeypatch, simu
     app.number_input(key="compare_max_tokens_claude-haiku-4-5").set_value(200)
     app.button(key="compare_run").click()
     rerun(app)
-    app.switch_page("pages/usage.py")
+    app.switch_page("app_pages/usage.py")
     rerun(app)
-    app.switch_page("pages/compare.py")
+    app.switch_page("app_pages/compare.py")
     rerun(app)
     assert app.multiselect(key="compare_models").value == ["claude-haiku-4-5", "claude-sonnet-4-6"]
     assert app.number_input(key="compare_max_tokens_claude-haiku-4-5").value == 200

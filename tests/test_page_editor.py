@@ -26,8 +26,8 @@ def test_an_unchanged_request_is_not_counted_again(monkeypatch, simulator):
     write_turn(app, 0, "Count me once, please.")
     calls = _counter_calls()
     app.run()
-    app.switch_page("pages/tools.py").run()
-    app.switch_page("pages/editor.py").run()
+    app.switch_page("app_pages/tools.py").run()
+    app.switch_page("app_pages/editor.py").run()
     assert _counter_calls() == calls
 
 
