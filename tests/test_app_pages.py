@@ -1,10 +1,17 @@
 """The app shell: every page in st.navigation loads, the sidebar says where calls go, state survives."""
 from __future__ import annotations
 
-import pytest
-from editor_apptest import new_app, open_app, texts, write_turn
+import re
 
-PAGES = ["app_pages/editor.py", "app_pages/compare.py", "app_pages/tools.py", "app_pages/usage.py"]
+import pytest
+from editor_apptest import APP, new_app, open_app, texts, write_turn
+
+# Read from app.py itself, so a page added to st.navigation gets this smoke test without a list to update.
+PAGES = re.findall(r'st\.Page\("([^"]+)"', APP.read_text())
+
+
+def test_navigation_lists_every_page_file():
+    assert sorted(PAGES) == sorted(f"app_pages/{path.name}" for path in (APP.parent / "app_pages").glob("*.py"))
 
 
 @pytest.mark.parametrize("page", PAGES)

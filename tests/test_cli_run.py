@@ -190,4 +190,7 @@ def test_every_registered_subcommand_has_help_text():
     for name, subparser in subparsers.choices.items():
         assert subparser.description, f"{name} has no description"
     helps = {choice.dest: choice.help for choice in subparsers._choices_actions}
-    assert all(helps.values()) and {"run", "count"} <= set(helps)
+    assert all(helps.values()) and {"run", "count", "compare"} <= set(helps)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for name in subparsers.choices:
+        assert f"python -m workbench {name}" in readme, f"README does not document `{name}`"
