@@ -14,6 +14,8 @@ from components.run_view import render_result, stream_into
 from components.session import (
     current_prompt, get_catalog, get_client, get_prices, get_usage_log, pop_notices, setup_state,
 )
+from components.widget_sync import input_errors, set_input_error
+from workbench import request_edits as edits
 from workbench.backend import BackendConfigError
 from workbench.models import request_problems
 from workbench.pricing import PriceFileError
@@ -21,6 +23,13 @@ from workbench.runner import stream_run
 from workbench.templating import MissingVariableError, substitute
 
 KEY = "editor"  # widget-key prefix of this page
+# Inputs whose typed text failed to apply: the prompt still holds the older value, so a run would
+# not send what the user sees. Widget key -> why Run waits.
+UNAPPLIED_INPUTS = {
+    f"{KEY}_schema": "The JSON schema (under Thinking, effort, … output format) has a problem: fix it, "
+                     "or turn structured output off.",
+    f"{KEY}_extra_headers_text": "The extra HTTP headers are not valid: fix or clear them.",
+}
 
 setup_state()
 catalog = get_catalog()
@@ -48,18 +57,33 @@ with form_column:
         st.markdown("**Conversation**")
         render_turns(key_prefix=KEY)
     with json_tab:
-        render_request_json(key_prefix=KEY)
+        json_pending = render_request_json(key_prefix=KEY)
 
 spec = current_prompt()  # after the form: callbacks and edits above are all applied
-problems = request_problems(spec.request, catalog.get(spec.model))
 
 with result_column:
     st.markdown("**Variables**")
     names = render_variables(spec.request, key_prefix=KEY)
     with st.container(border=True):
-        render_preview(spec.request, entry, prices, names, key_prefix=KEY)
+        count = render_preview(spec.request, entry, prices, names, key_prefix=KEY)
+    # Everything that would make the API refuse the request, or send something other than what
+    # the user sees, is named here and blocks Run: no call is spent to hear it.
+    problems = request_problems(spec.request, catalog.get(spec.model))
+    problems += edits.empty_turn_problems(spec.request)
+    window_problem = edits.context_window_problem(
+        count.input_tokens, count.exact, entry.max_input_tokens if entry else None,
+        entry.display_name if entry else spec.model)
+    if window_problem:
+        problems.append(window_problem)
+    problems += [sentence for key, sentence in UNAPPLIED_INPUTS.items() if key in input_errors()]
+    if json_pending:
+        problems.append("The Request JSON tab has edits that are not applied: Apply or Discard them first.")
     for problem in problems:
         st.warning(problem)
+    unknown = edits.unknown_request_keys(spec.request)
+    if unknown:
+        st.caption(":material/help: Not Messages API fields, sent as they are (the API may refuse them): "
+                   + ", ".join(f"`{key}`" for key in unknown) + ". Check the spelling in Request JSON.")
     run_clicked = st.button("Run", key=f"{KEY}_run", type="primary", icon=":material/play_arrow:",
                             disabled=bool(problems), width="stretch",
                             help="Fix the problems above first." if problems else None)
@@ -68,10 +92,11 @@ with result_column:
     result_slot = st.empty()
 
     if (run_clicked or run_requested) and not problems:
+        set_input_error(f"{KEY}_tool_results_form", None)  # belongs to the previous reply
         try:
             request = substitute(spec.request, filled_values(names))
         except MissingVariableError as missing:
-            st.error(f"Not sent: {missing}. Fill in the Variables above.")
+            st.error(f"Not sent: {missing} (under Variables, above).")
         else:
             try:
                 client = get_client()
@@ -86,8 +111,10 @@ with result_column:
                 if result.error is not None and result.error.status == 401:
                     st.session_state["backend_problem"] = result.error.hint
                     st.sidebar.error(result.error.hint)
-                elif result.ok:
+                elif result.ok and st.session_state["backend_problem"]:
+                    # The sidebar was drawn before this run and still shows the old key problem.
                     st.session_state["backend_problem"] = None
+                    st.rerun()
 
     last_run = st.session_state[LAST_RUN_KEY]
     if last_run is not None:

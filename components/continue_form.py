@@ -5,8 +5,7 @@ import json
 
 import streamlit as st
 
-from components.session import add_notice
-from components.widget_sync import apply_edit
+from components.widget_sync import apply_edit, drop_draft, input_errors, keep_draft, restore_draft, set_input_error
 from workbench import request_edits as edits
 from workbench.runner import RunResult
 
@@ -19,6 +18,7 @@ def _on_continue(result: RunResult, text_key: str) -> None:
     apply_edit(edits.append_reply, result.content)
     apply_edit(edits.add_message, "user", next_text)
     st.session_state[text_key] = ""  # allowed: callbacks run before the widget renders again
+    drop_draft(text_key)
     st.session_state[LAST_RUN_KEY] = None  # the reply now lives in the prompt
     if next_text.strip():
         st.session_state[RUN_REQUESTED_KEY] = True
@@ -35,14 +35,16 @@ def _tool_result_content(text: str, as_json: bool) -> tuple[str | None, str | No
 
 
 def _on_send_tool_results(result: RunResult, key_prefix: str) -> None:
+    form_key = f"{key_prefix}_tool_results_form"
+    set_input_error(form_key, None)
     answers = []
     for index, call in enumerate(result.tool_uses):
         text = st.session_state.get(f"{key_prefix}_tool_result_{index}_content", "") or ""
         as_json = st.session_state.get(f"{key_prefix}_tool_result_{index}_format") == "JSON"
         content, problem = _tool_result_content(text, as_json)
         if problem:
-            add_notice("error", f"The result for `{call['name']}` {problem}. Nothing was sent; fix it and "
-                                "send again.")
+            set_input_error(form_key, f"The result for `{call['name']}` {problem}. Nothing was sent: fix it, "
+                                      "or choose text, and send again.")
             return
         is_error = bool(st.session_state.get(f"{key_prefix}_tool_result_{index}_is_error"))
         answers.append(edits.ToolResultInput(tool_use_id=call["id"], content=content, is_error=is_error))
@@ -63,6 +65,10 @@ def render_tool_result_form(result: RunResult, *, key_prefix: str) -> None:
             format_column.segmented_control("Format", ["text", "JSON"], default="text", required=True,
                                             key=f"{key_prefix}_tool_result_{index}_format")
             error_column.checkbox("The tool failed (is_error)", key=f"{key_prefix}_tool_result_{index}_is_error")
+        # Shown inside the form, next to what needs fixing (not at the top of the page).
+        form_error = input_errors().get(f"{key_prefix}_tool_results_form")
+        if form_error:
+            st.error(form_error)
         st.form_submit_button("Send tool results and run", type="primary",
                               key=f"{key_prefix}_send_tool_results",
                               on_click=_on_send_tool_results, args=(result, key_prefix))
@@ -76,7 +82,8 @@ def render_continue(result: RunResult, *, key_prefix: str) -> None:
         render_tool_result_form(result, key_prefix=key_prefix)
         return
     text_key = f"{key_prefix}_next_user_text"
-    st.text_area("Continue the conversation", key=text_key, height=68,
+    restore_draft(text_key)  # a message typed before visiting another page is still here
+    st.text_area("Continue the conversation", key=text_key, height=68, on_change=keep_draft, args=(text_key,),
                  placeholder="Your next message. The reply above is added to the prompt as an assistant turn.")
     st.button("Continue", key=f"{key_prefix}_continue", on_click=_on_continue, args=(result, text_key),
               help="Add the reply as an assistant turn and your message as the next user turn, then run. "

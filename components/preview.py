@@ -64,6 +64,8 @@ def count_for_preview(request: dict, names: list[str], *, live: bool) -> tuple[T
 
 def _percent(part: int, whole: int) -> str:
     share = 100 * part / whole
+    if 0 < share < 0.01:
+        return "<0.01%"
     return f"{share:.2f}%" if share < 1 else f"{share:.1f}%"
 
 

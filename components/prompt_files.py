@@ -16,6 +16,11 @@ from workbench.spec import PromptFileError, PromptSpec, dumps_prompt, load_promp
 from workbench.templating import find_variables
 
 PROMPT_SUFFIX = ".prompt.json"
+# The largest context window is 1M tokens (about 4 MB of text); a bigger file can't be a prompt
+# anyone can run, and loading it would make every rerun of the page crawl.
+MAX_UPLOAD_MB = 10
+FILE_NAME_KEY = "editor_file_name"
+OVERWRITE_KEY = "editor_overwrite_pending"
 
 
 def file_stem(name: str) -> str:
@@ -39,17 +44,38 @@ def saved_prompt_paths() -> list[Path]:
     return sorted(prompts_dir().glob(f"*{PROMPT_SUFFIX}"), key=lambda path: path.stat().st_mtime, reverse=True)
 
 
-def save_current_prompt() -> Path | None:
-    """Write the current prompt to WORKBENCH_HOME/prompts/<name>.prompt.json; notices say what happened."""
+def save_current_prompt(*, replace: bool = False) -> Path | None:
+    """Write the current prompt to WORKBENCH_HOME/prompts/<name>.prompt.json; notices say what happened.
+
+    A file that holds another prompt (not the one opened or last saved here) is only replaced after
+    the user confirms (`replace=True`): two names can map to one file name ("A/B" and "a-b").
+    """
     spec = spec_to_save()
     path = prompts_dir() / f"{file_stem(spec.name)}{PROMPT_SUFFIX}"
+    if path.exists() and not replace and path.name != st.session_state.get(FILE_NAME_KEY):
+        st.session_state[OVERWRITE_KEY] = path.name
+        return None
+    st.session_state[OVERWRITE_KEY] = None
     try:
         save_prompt(spec, path)
     except (PromptFileError, OSError) as error:
         add_notice("error", f"Not saved: {error}")
         return None
+    st.session_state[FILE_NAME_KEY] = path.name
     add_notice("success", f"Saved as `{path}`.")
     return path
+
+
+def _on_save() -> None:
+    save_current_prompt()
+
+
+def _on_replace() -> None:
+    save_current_prompt(replace=True)
+
+
+def _on_keep_other() -> None:
+    st.session_state[OVERWRITE_KEY] = None
 
 
 def open_prompt_file(path: Path) -> bool:
@@ -60,12 +86,18 @@ def open_prompt_file(path: Path) -> bool:
         add_notice("error", f"Not opened: {error}. The current prompt is unchanged.")
         return False
     replace_prompt(spec)
+    st.session_state[FILE_NAME_KEY] = path.name
     add_notice("success", f"Opened `{path.name}`.")
     return True
 
 
 def load_uploaded_prompt(data: bytes, filename: str) -> bool:
     """What the uploader calls: parse and validate the bytes; a bad file leaves the prompt as it was."""
+    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+        add_notice("error", f"Not loaded: {filename} is {len(data) / 1024 / 1024:.1f} MB; a prompt file can be at "
+                            f"most {MAX_UPLOAD_MB} MB (no model's context window holds more). The current prompt "
+                            "is unchanged.")
+        return False
     try:
         spec = loads_prompt(data, source=filename)
     except PromptFileError as error:
@@ -89,6 +121,7 @@ def _on_open(choice_key: str) -> None:
 
 
 def _on_name_change(key: str) -> None:
+    st.session_state[OVERWRITE_KEY] = None
     set_current_prompt(dataclasses.replace(current_prompt(), name=st.session_state[key].strip() or "untitled"))
 
 
@@ -106,7 +139,7 @@ def render_file_bar(*, key_prefix: str) -> None:
     with name_column:
         st.text_input("Prompt name", key=name_key, on_change=_on_name_change, args=(name_key,))
     with save_column:
-        st.button("Save", key=f"{key_prefix}_save", icon=":material/save:", on_click=save_current_prompt,
+        st.button("Save", key=f"{key_prefix}_save", icon=":material/save:", on_click=_on_save,
                   help="Save to WORKBENCH_HOME/prompts/ as <name>.prompt.json", width="stretch")
     with download_column:
         spec = spec_to_save()
@@ -127,6 +160,15 @@ def render_file_bar(*, key_prefix: str) -> None:
                 st.caption("No saved prompts yet.")
             upload_key = f"{key_prefix}_upload"
             st.file_uploader("Or upload a .prompt.json file", type=["json"], key=upload_key,
-                             on_change=_on_upload, args=(upload_key,))
+                             on_change=_on_upload, args=(upload_key,), max_upload_size=MAX_UPLOAD_MB)
     with new_column:
         st.button("New", key=f"{key_prefix}_new", icon=":material/add:", on_click=_on_new, width="stretch")
+    pending = st.session_state.get(OVERWRITE_KEY)
+    if pending:
+        with st.container(border=True):
+            st.warning(f"`{pending}` already holds another saved prompt. Replace it with this one, or keep it "
+                       "and give this prompt another name.")
+            with st.container(horizontal=True):
+                st.button(f"Replace {pending}", key=f"{key_prefix}_replace_file", type="primary",
+                          on_click=_on_replace)
+                st.button("Keep the saved file", key=f"{key_prefix}_keep_file", on_click=_on_keep_other)

@@ -11,7 +11,7 @@ import json
 import streamlit as st
 
 from components.session import add_notice, current_prompt, set_current_prompt
-from components.widget_sync import apply_edit, fill, input_errors, set_input_error
+from components.widget_sync import apply_edit, drop_draft, fill, input_errors, keep_draft, restore_draft, set_input_error
 from workbench import request_edits as edits
 from workbench.models import Catalog, ModelEntry
 from workbench.pricing import PriceTable
@@ -56,15 +56,18 @@ def model_label(entry: ModelEntry | None, model_id: str, prices: PriceTable) -> 
             f"{_tokens_short(entry.max_tokens)} out · {_per_mtok(prices, entry.id)}")
 
 
-def _on_model_change(key: str, catalog: Catalog) -> None:
+def _on_model_change(key: str, catalog: Catalog, key_prefix: str) -> None:
     entry = catalog.get(st.session_state[key])
     if entry is None:
         return
     spec = current_prompt()
     request, changes = edits.adapt_to_model(spec.request, entry)
     set_current_prompt(dataclasses.replace(spec, request=request))
-    for change in changes:
-        add_notice("info", change)
+    if edits.output_schema(request) is None:
+        set_input_error(f"{key_prefix}_schema", None)  # no schema any more: nothing left to fix
+    if changes:  # one message, not a stack of boxes
+        add_notice("info", f"Switched to {entry.display_name or entry.id}; changed to fit it:\n"
+                           + "\n".join(f"- {change}" for change in changes))
 
 
 def render_model_picker(catalog: Catalog, prices: PriceTable, *, key_prefix: str) -> ModelEntry | None:
@@ -82,7 +85,7 @@ def render_model_picker(catalog: Catalog, prices: PriceTable, *, key_prefix: str
         st.selectbox(
             "Model", options, key=model_key,
             format_func=lambda model_id: model_label(catalog.get(model_id), model_id, prices),
-            on_change=_on_model_change, args=(model_key, catalog),
+            on_change=_on_model_change, args=(model_key, catalog, key_prefix),
         )
     with max_column:
         model_max = entry.max_tokens if entry and entry.max_tokens else None
@@ -129,10 +132,11 @@ def _on_schema_text(text_key: str) -> None:
         schema = json.loads(text)
     except json.JSONDecodeError as error:
         set_input_error(text_key, f"The schema is not valid JSON: {error.msg} (line {error.lineno}, "
-                                  f"column {error.colno}). The request still uses the previous schema.")
+                                  f"column {error.colno}).")
         return
-    if not isinstance(schema, dict):
-        set_input_error(text_key, "The schema must be a JSON object. The request still uses the previous schema.")
+    problems = edits.output_schema_problems(schema)
+    if problems:
+        set_input_error(text_key, " ".join(problems))
         return
     set_input_error(text_key, None)
     apply_edit(edits.set_output_schema, schema)
@@ -219,21 +223,19 @@ def render_settings(entry: ModelEntry | None, *, key_prefix: str) -> None:
 
 
 def _on_headers_text(key: str, state_key: str) -> None:
-    text = st.session_state[key].strip()
-    if not text:
-        set_input_error(key, None)
-        st.session_state[state_key] = {}
-        return
     try:
-        headers = json.loads(text)
-    except json.JSONDecodeError as error:
-        set_input_error(key, f"Not valid JSON: {error.msg}. Runs still use the previous headers.")
+        headers = edits.parse_extra_headers(st.session_state[key])
+    except edits.CredentialHeaderError as problem:
+        # A key must not stay on screen or in session state: show the headers in use again.
+        set_input_error(key, None)
+        st.session_state[key] = json.dumps(st.session_state.get(state_key) or {}) if st.session_state.get(state_key) else ""
+        set_input_error(f"{key}_refused", f"{problem} What you typed was removed.")
         return
-    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-        set_input_error(key, 'Give a JSON object of header name -> text, e.g. {"anthropic-beta": "..."}. '
-                             "Runs still use the previous headers.")
+    except ValueError as problem:
+        set_input_error(key, f"{problem} Run waits until this is fixed or cleared.")
         return
     set_input_error(key, None)
+    set_input_error(f"{key}_refused", None)
     st.session_state[state_key] = headers
 
 
@@ -246,8 +248,9 @@ def render_extra_headers(*, key_prefix: str) -> None:
                   placeholder='{"anthropic-beta": "..."}',
                   help="Sent with every run, not saved in the prompt file. Put the API key in "
                        "ANTHROPIC_API_KEY, never here.")
-    if key in input_errors():
-        st.error(input_errors()[key])
+    for problem_key in (key, f"{key}_refused"):
+        if problem_key in input_errors():
+            st.error(input_errors()[problem_key])
 
 
 # --- system prompt, tools, turns -----------------------------------------------------------------
@@ -318,7 +321,7 @@ def _summarise_block(block: dict) -> str:
 
 
 def _turn_controls(index: int, count: int, role_key: str, cache_key: str, key_prefix: str) -> None:
-    role_column, cache_column, buttons_column = st.columns([1.2, 2.4, 1.2], vertical_alignment="center")
+    role_column, cache_column, buttons_column = st.columns([1.5, 2.4, 1.1], vertical_alignment="center")
     with role_column:
         st.selectbox(
             f"Turn {index + 1} role", list(edits.ROLES), key=role_key, label_visibility="collapsed",
@@ -381,9 +384,12 @@ def apply_request_json(text: str, key: str) -> bool:
         set_input_error(key, f"{error}. The form still holds the last valid request.")
         return False
     set_input_error(key, None)
+    drop_draft(key)
     _remember_shown(key, text)  # applied: the view may now show it in canonical form
     spec = current_prompt()
     set_current_prompt(dataclasses.replace(spec, request=parsed))
+    if edits.output_schema(parsed) is None:  # the JSON dropped structured output: no schema left to fix
+        set_input_error(key.removesuffix("_raw_json") + "_schema", None)
     return True
 
 
@@ -397,12 +403,17 @@ def _remember_shown(key: str, text: str) -> None:
 
 def _discard_json(key: str) -> None:
     set_input_error(key, None)
+    drop_draft(key)
     st.session_state[key] = request_json_text(current_prompt().request)
 
 
-def render_request_json(*, key_prefix: str) -> None:
-    """The exact request body, editable; applied with a button, bad JSON refused and the form kept."""
+def render_request_json(*, key_prefix: str) -> bool:
+    """The exact request body, editable; applied with a button, bad JSON refused and the form kept.
+
+    Returns True while the view holds edits that are not applied (so Run would not send them).
+    """
     key = f"{key_prefix}_raw_json"
+    restore_draft(key)  # typing survives a visit to another page
     current = request_json_text(current_prompt().request)
     typed = st.session_state.get(key)
     # A value this view showed before is a stale copy (e.g. a rerun cut short before the browser
@@ -412,7 +423,7 @@ def render_request_json(*, key_prefix: str) -> None:
         st.session_state[key] = current
     _remember_shown(key, current)
     st.caption("The exact Messages API body (before {{variables}} are filled in). Edit it, then Apply.")
-    st.text_area("Request JSON", key=key, height=420, label_visibility="collapsed", on_change="ignore")
+    st.text_area("Request JSON", key=key, height=420, label_visibility="collapsed", on_change=keep_draft, args=(key,))
     apply_column, discard_column = st.columns([1, 1])
     apply_column.button("Apply JSON", key=f"{key_prefix}_apply_json", type="primary", width="stretch",
                         on_click=lambda: apply_request_json(st.session_state[key], key))
@@ -422,3 +433,6 @@ def render_request_json(*, key_prefix: str) -> None:
         st.error(input_errors()[key])
     elif unapplied:
         st.warning("The JSON has edits that are not applied yet: Apply to use them, or Discard.")
+    else:
+        drop_draft(key)  # nothing pending: a stale draft must not come back later
+    return unapplied or key in input_errors()

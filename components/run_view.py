@@ -71,7 +71,9 @@ def render_error(result: RunResult) -> None:
     if error is None:
         return
     status = f" (HTTP {error.status})" if error.status else ""
-    st.error(f"**The run failed: {error.type}{status}.** {error.message}\n\n**What to do:** {error.hint}")
+    # The hint often quotes the API's message (400s); say it once.
+    message = "" if error.message and error.message in error.hint else f" {error.message}"
+    st.error(f"**The run failed: {error.type}{status}.**{message}\n\n**What to do:** {error.hint}")
     if error.request_id:
         st.caption(f"request-id `{error.request_id}`")
 

@@ -36,6 +36,13 @@ STATE_DEFAULTS: dict[str, Callable[[], Any]] = {
     "editor_last_run": lambda: None,
     # Widget key -> why its typed text (raw request JSON, output schema) was not applied.
     "editor_input_errors": dict,
+    # Widget key -> text typed but not yet in the prompt (raw JSON, schema, next message), kept
+    # here because widget state is dropped while another page is shown.
+    "editor_drafts": dict,
+    # File name a Save would replace, waiting for the user to confirm (another prompt's file).
+    "editor_overwrite_pending": lambda: None,
+    # The saved file this prompt was opened from or last saved to (re-saving it needs no confirm).
+    "editor_file_name": lambda: None,
     # One-shot messages for the next render: list of (kind, text), kind in success/info/warning/error.
     "editor_notices": list,
     # Set by callbacks (send tool results, continue) to run the prompt in the next script run.
@@ -187,6 +194,9 @@ def replace_prompt(spec: PromptSpec) -> None:
     st.session_state["variable_values"] = copy.deepcopy(dict(spec.variables))
     st.session_state["editor_last_run"] = None
     st.session_state["editor_input_errors"] = {}
+    st.session_state["editor_drafts"] = {}
+    st.session_state["editor_overwrite_pending"] = None
+    st.session_state["editor_file_name"] = None
     # Called from callbacks (before widgets render): the JSON view shows the new prompt, not old typing.
     st.session_state.pop("editor_raw_json", None)
 

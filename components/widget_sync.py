@@ -11,11 +11,15 @@ from components.session import current_prompt, set_current_prompt
 # Widget keys whose current text failed to parse (raw JSON, schema): key -> message. While a key
 # has an error, its widget keeps what the user typed instead of being refilled from the prompt.
 INPUT_ERRORS_KEY = "editor_input_errors"
+# Widget key -> text typed but not (yet) part of the prompt. Widget state is dropped while another
+# page is shown; drafts are not, so a page switch loses nothing typed.
+DRAFTS_KEY = "editor_drafts"
 
 
 def fill(key: str, value: Any) -> None:
     """Put `value` into widget `key` before it renders, only when it differs (keeps reruns quiet)."""
     if key in input_errors():
+        restore_draft(key)  # the widget shows what was typed, not the prompt's (older) value
         return
     if st.session_state.get(key, _UNSET) != value:
         st.session_state[key] = value
@@ -34,8 +38,32 @@ def set_input_error(key: str, message: str | None) -> None:
     errors = input_errors()
     if message is None:
         errors.pop(key, None)
+        drop_draft(key)
     else:
         errors[key] = message
+        keep_draft(key)
+
+
+def drafts() -> dict[str, str]:
+    """Widget key -> typed text not (yet) in the prompt."""
+    return st.session_state.setdefault(DRAFTS_KEY, {})
+
+
+def keep_draft(key: str) -> None:
+    """Remember what widget `key` holds now (a callback), so a page switch doesn't lose it."""
+    if key in st.session_state:
+        drafts()[key] = st.session_state[key]
+
+
+def drop_draft(key: str) -> None:
+    """Forget widget `key`'s draft (it was applied, sent or discarded)."""
+    drafts().pop(key, None)
+
+
+def restore_draft(key: str) -> None:
+    """Give widget `key` its draft back when its state was dropped (the page was left and reopened)."""
+    if key not in st.session_state and key in drafts():
+        st.session_state[key] = drafts()[key]
 
 
 def apply_edit(edit: Callable[..., dict], *args: Any) -> None:

@@ -65,9 +65,13 @@ def test_request_json_that_breaks_the_format_gets_the_core_message(monkeypatch, 
     assert "Request JSON: $.max_tokens: missing" in _errors(app)
 
 
-def test_an_api_400_shows_the_api_message(monkeypatch, simulator):
+def test_an_api_400_shows_the_api_message_once(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
-    # An empty first turn: the API (and simulator) answer 400 with their own message.
+    # A field the API doesn't know: flagged (not blocked, new fields appear), and the API's 400 shown.
+    apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 50, "foo": 1,
+                                "messages": [{"role": "user", "content": "hi"}]}))
+    assert "`foo`" in texts(app)
     click(app, "editor_run")
     assert "invalid_request_error (HTTP 400)" in _errors(app)
     assert "The API rejected the request" in _errors(app)
+    assert _errors(app).count("Extra inputs are not permitted") == 1

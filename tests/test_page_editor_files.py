@@ -78,3 +78,42 @@ def test_an_unreadable_saved_file_is_refused_and_the_prompt_kept(monkeypatch, si
     click(app, "editor_open")
     assert "not valid JSON" in " ".join(element.value for element in app.error)
     assert app.text_area(key="editor_turn_0_text").value == "Still here"
+
+
+def test_saving_over_another_prompts_file_asks_first(monkeypatch, simulator, workbench_home):
+    app = open_app(monkeypatch, simulator)
+    write_turn(app, 0, "The first prompt")
+    app.text_input(key="editor_prompt_name").input("Team/Report")
+    app.run()
+    click(app, "editor_save")
+    saved = workbench_home / "prompts" / "team-report.prompt.json"
+    click(app, "editor_save")  # re-saving the same prompt needs no question
+    assert "already holds another saved prompt" not in texts(app)
+
+    click(app, "editor_new")
+    write_turn(app, 0, "A different prompt")
+    app.text_input(key="editor_prompt_name").input("team report")  # a different name, the same file
+    app.run()
+    click(app, "editor_save")
+    assert "`team-report.prompt.json` already holds another saved prompt" in texts(app)
+    assert loads_prompt(saved.read_bytes()).request["messages"][0]["content"] == "The first prompt"
+    click(app, "editor_keep_file")
+    assert "already holds" not in texts(app)
+    click(app, "editor_save")
+    click(app, "editor_replace_file")
+    assert loads_prompt(saved.read_bytes()).request["messages"][0]["content"] == "A different prompt"
+
+
+def test_an_oversized_upload_is_refused_with_its_size(monkeypatch, simulator):
+    from components.prompt_files import MAX_UPLOAD_MB
+
+    app = open_app(monkeypatch, simulator)
+    write_turn(app, 0, "My careful work")
+    data = {"format": "workbench.prompt/1", "name": "big", "description": "", "variables": {},
+            "request": {"model": "claude-haiku-4-5", "max_tokens": 10,
+                        "messages": [{"role": "user", "content": "x" * (MAX_UPLOAD_MB * 1024 * 1024 + 1)}]}}
+    app.file_uploader(key="editor_upload").set_value(("big.prompt.json", json.dumps(data).encode(), "application/json"))
+    app.run()
+    errors = " ".join(element.value for element in app.error)
+    assert "Not loaded: big.prompt.json is 10.0 MB" in errors and "at most 10 MB" in errors
+    assert app.text_area(key="editor_turn_0_text").value == "My careful work"

@@ -7,8 +7,13 @@ spec intact when something goes wrong.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import Union
+
+import jsonschema
+from anthropic.types import message_create_params
+from anthropic.types.beta import message_create_params as beta_message_create_params
 
 ROLES = ("user", "assistant")
 CACHE_TTLS = ("5m", "1h")
@@ -388,3 +393,100 @@ def _set_output_config(request: dict, key: str, value) -> dict:
     else:
         edited.pop("output_config", None)
     return edited
+
+
+# --- checks before sending: what the API would refuse, said before a call is spent ----------------
+
+def _messages_api_fields() -> frozenset[str]:
+    """Top-level body fields the Messages API knows: the SDK's own params (beta too) plus sampling."""
+    fields = set(message_create_params.MessageCreateParamsBase.__annotations__)
+    fields |= set(beta_message_create_params.MessageCreateParamsBase.__annotations__)
+    # SDK 2.10+ dropped sampling parameters from its types; the API still takes them (via extra_body).
+    fields |= {"temperature", "top_p", "top_k"}
+    return frozenset(fields - {"betas"})  # betas is an SDK argument (a header), not a body field
+
+
+MESSAGES_API_FIELDS = _messages_api_fields()
+# Headers the client sets from the configured key; typing a key into a header field would put it
+# in session state and on screen, so it is refused.
+CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization"})
+
+
+def empty_turn_problems(request: dict) -> list[str]:
+    """One sentence per empty turn the API would refuse (only a final assistant turn may be empty)."""
+    messages = request.get("messages") or []
+    problems = []
+    for index, message in enumerate(messages):
+        content = message.get("content") if isinstance(message, dict) else None
+        empty = not content or (isinstance(content, str) and not content.strip())
+        final_assistant = index == len(messages) - 1 and message.get("role") == "assistant"
+        if empty and not (final_assistant and not content):
+            problems.append(f"Turn {index + 1} ({message.get('role', 'user')}) is empty: write it or remove it.")
+    return problems
+
+
+def unknown_request_keys(request: dict) -> list[str]:
+    """Top-level keys the Messages API does not know (sent as-is; the API may refuse them)."""
+    return [key for key in request if key not in MESSAGES_API_FIELDS]
+
+
+def context_window_problem(input_tokens: int, exact: bool, window: int | None, model_name: str) -> str | None:
+    """A sentence when the prompt alone is larger than the model's context window, else None."""
+    if not window or input_tokens <= window:
+        return None
+    size = f"{input_tokens:,} tokens" if exact else f"about {input_tokens:,} tokens (estimated)"
+    return (f"The prompt is {size}, more than {model_name}'s {window:,}-token context window: shorten it by "
+            f"{input_tokens - window:,} tokens or more, or pick a model with a larger window.")
+
+
+def output_schema_problems(schema: object) -> list[str]:
+    """Why the API would refuse `schema` as output_config.format (JSON Schema + structured-output rules)."""
+    if not isinstance(schema, dict):
+        return ["The schema must be a JSON object."]
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as error:
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
+        return [f"Not a valid JSON Schema at ${where}: {error.message}."]
+    except RecursionError:
+        return ["The schema is nested too deeply."]
+    return [f"${where}: an object schema needs \"additionalProperties\": false for structured output."
+            for where in _open_objects(schema, "")]
+
+
+def _open_objects(schema: object, where: str) -> list[str]:
+    """Paths of object schemas that don't set additionalProperties to false."""
+    if isinstance(schema, list):
+        return [path for index, item in enumerate(schema) for path in _open_objects(item, f"{where}[{index}]")]
+    if not isinstance(schema, dict):
+        return []
+    types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+    found = [where] if "object" in types and schema.get("additionalProperties") is not False else []
+    for key, value in schema.items():
+        if key in ("properties", "$defs", "definitions", "patternProperties") and isinstance(value, dict):
+            for name, child in value.items():
+                found += _open_objects(child, f"{where}.{key}.{name}")
+        elif key in ("items", "anyOf", "allOf", "oneOf", "prefixItems", "not", "additionalProperties"):
+            found += _open_objects(value, f"{where}.{key}")
+    return found
+
+
+class CredentialHeaderError(ValueError):
+    """Extra headers that carry a credential; the typed text should be thrown away, not kept."""
+
+
+def parse_extra_headers(text: str) -> dict[str, str]:
+    """Extra HTTP headers typed as a JSON object; raises ValueError with a sentence saying what to fix."""
+    if not text.strip():
+        return {}
+    try:
+        headers = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"Not valid JSON: {error.msg} (column {error.colno}).") from None
+    if not isinstance(headers, dict) or not all(isinstance(value, str) for value in headers.values()):
+        raise ValueError('Give a JSON object of header name → text, e.g. {"anthropic-beta": "..."}.')
+    credentials = sorted(name for name in headers if name.strip().lower() in CREDENTIAL_HEADERS)
+    if credentials:
+        raise CredentialHeaderError(f"Don't put credentials in headers ({', '.join(credentials)}): set ANTHROPIC_API_KEY "
+                         "in the environment, a .env file or Streamlit secrets.")
+    return headers
