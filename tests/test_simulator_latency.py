@@ -31,3 +31,20 @@ def test_opus_is_slower_than_haiku_and_speed_scales_it():
     assert 0.03 < haiku_first < opus_first  # ~0.05 s vs ~0.18 s at speed 5
     assert opus_total > haiku_total
     assert opus_total < 2.5  # 0.9 s + ~3 s of output at speed 1, divided by 5
+
+
+def test_no_latency_beyond_the_simulated_one():
+    """At a huge --speed a request costs about nothing: no Nagle/delayed-ACK stall (~40 ms) per response."""
+    handle = start_simulator(speed=100_000)
+    try:
+        client = anthropic.Anthropic(base_url=handle.base_url, api_key="test-key", max_retries=0)
+        client.models.list()  # warm the connection
+        durations = []
+        for _ in range(15):
+            started = time.monotonic()
+            client.messages.count_tokens(model="claude-haiku-4-5", messages=MESSAGES)
+            client.messages.create(model="claude-haiku-4-5", max_tokens=20, messages=MESSAGES)
+            durations.append(time.monotonic() - started)
+    finally:
+        handle.stop()
+    assert sorted(durations)[len(durations) // 2] < 0.03  # two requests; ~90 ms with the stall

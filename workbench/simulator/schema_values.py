@@ -57,9 +57,12 @@ class _SchemaWalker:
             return self.value(self._merge_all_of(schema), name, depth)
         for keyword in ("anyOf", "oneOf"):
             if schema.get(keyword):
-                options = [self._resolve(option) for option in schema[keyword] if isinstance(option, dict)]
+                # Boolean subschemas are legal: `true` accepts anything (an empty schema), `false` nothing.
+                options = [self._resolve(option) if isinstance(option, dict) else {}
+                           for option in schema[keyword] if option is True or isinstance(option, dict)]
                 non_null = [option for option in options if option.get("type") != "null"]
-                return self.value((non_null or options)[0], name, depth + 1)
+                if options:
+                    return self.value((non_null or options)[0], name, depth + 1)
         kind = self._type_of(schema)
         if depth > _MAX_DEPTH and kind in ("object", "array"):
             kind = "null" if "null" in _as_list(schema.get("type")) else kind

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import struct
 import sys
 import threading
 import time
@@ -14,15 +15,19 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import catalog
 from .config import SimulatorConfig
-from .errors import ApiError, invalid_request, not_found
+from .errors import ApiError, error_type_for_status, not_found
 from .faults import DISCONNECT, choose_fault
 from .messages import MessageService, PreparedMessage
 from .ratelimit import RequestRateLimiter, rate_limit_headers
+from .request_body import BodyError, parse_json, read_body
+from .request_headers import authenticate, check_api_version
 from .sse import message_events
 
-MAX_REQUEST_BYTES = 32 * 1024 * 1024  # the Messages API's request size limit
 DISCONNECT_AFTER_DELTAS = 3
 CONNECTION_IDLE_TIMEOUT_S = 300
+CLOSE_WAIT_S = 2.0  # how long stop() waits for handler threads to close their sockets
+# The API's JSON is compact; so is ours (byte-for-byte closer, and what raw readers see).
+JSON_SEPARATORS = (",", ":")
 
 
 def new_request_id() -> str:
@@ -34,13 +39,16 @@ class SimulatorServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # The stdlib default backlog is 5: a burst of concurrent connections (20 streams at once,
+    # run_many's pool) overflowed it and clients saw "connection reset by peer".
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], config: SimulatorConfig) -> None:
         self.config = config
         self.messages = MessageService(config)
         self.limiter = RequestRateLimiter(config.rate_limit, config.speed)
         self._open_connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
+        self._connections_lock = threading.Condition()
         super().__init__(address, SimulatorHandler)
 
     def process_request(self, request, client_address) -> None:  # type: ignore[override]
@@ -49,19 +57,33 @@ class SimulatorServer(ThreadingHTTPServer):
         super().process_request(request, client_address)
 
     def shutdown_request(self, request) -> None:  # type: ignore[override]
+        super().shutdown_request(request)  # closed first, so an empty set means every socket is gone
         with self._connections_lock:
             self._open_connections.discard(request)
-        super().shutdown_request(request)
+            self._connections_lock.notify_all()
 
-    def close_open_connections(self) -> None:
-        """Cut kept-alive client connections, so a stopped simulator really stops answering."""
+    def close_open_connections(self, wait_s: float = CLOSE_WAIT_S) -> None:
+        """Cut kept-alive client connections, so a stopped simulator really stops answering.
+
+        Each is shut down (which wakes its handler thread) with SO_LINGER 0, so that the
+        handler's close is a reset that leaves no TIME_WAIT behind; then this waits (bounded)
+        for the handlers to close them. Only then is the port really free again.
+        """
         with self._connections_lock:
-            connections = list(self._open_connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            for connection in list(self._open_connections):
+                try:
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self._connections_lock.wait_for(lambda: not self._open_connections, timeout=wait_s)
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[override]
+        """A client that vanished mid-request is routine, not worth a traceback; bugs still are."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            return
+        super().handle_error(request, client_address)
 
 
 class SimulatorHandler(BaseHTTPRequestHandler):
@@ -73,33 +95,52 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     server_version = "workbench-simulator/1.0"
     sys_version = ""
     timeout = CONNECTION_IDLE_TIMEOUT_S
+    # TCP_NODELAY, as API servers set it. Without it the headers and the body (or two SSE
+    # events) go out as separate small writes, Nagle holds the second until the client's
+    # delayed ACK arrives, and every response took ~40 ms longer than its simulated latency.
+    disable_nagle_algorithm = True
     server: SimulatorServer
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         """Quiet: the simulator runs inside tests and the app."""
 
-    def do_GET(self) -> None:
-        self._handle("GET")
+    def __getattr__(self, name: str):
+        """`do_METHOD` for every method: GET, POST and any other (HEAD, OPTIONS, PROPFIND...) go
+        through the router, so a wrong method gets the API's JSON 404, not the stdlib's HTML 501."""
+        if name.startswith("do_"):
+            return lambda: self._handle(name[len("do_"):])
+        raise AttributeError(name)
 
-    def do_POST(self) -> None:
-        self._handle("POST")
+    def parse_request(self) -> bool:
+        """The stdlib's parsing, minus HTTP/0.9 (no status line, no headers): the API refuses it."""
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":
+            self.send_error(400, "HTTP/0.9 is not supported")
+            return False
+        return True
 
-    def do_PUT(self) -> None:
-        self._handle("PUT")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-    def do_PATCH(self) -> None:
-        self._handle("PATCH")
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors the stdlib raises itself (bad request line, URI or headers too long) in the
+        API's JSON shape rather than an HTML page."""
+        self.request_id = new_request_id()
+        self.close_connection = True
+        # A request line too broken to name a version would otherwise get a bare body back.
+        self.request_version = "HTTP/1.1"
+        error = ApiError(error_type_for_status(code), message or explain or "Bad request", status=code)
+        try:
+            self._send_error(error)
+        except OSError:
+            pass
 
     # --- dispatch ------------------------------------------------------------------------
 
     def _handle(self, method: str) -> None:
         self.request_id = new_request_id()
         try:
-            body = self._read_body()
-            self._authenticate()
+            body = read_body(self.headers, self.rfile)
+            authenticate(self.headers)
+            check_api_version(self.headers)
             url = urlsplit(self.path)
             path = url.path.rstrip("/")
             if method == "GET" and path == "/v1/models":
@@ -107,14 +148,16 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             elif method == "GET" and path.startswith("/v1/models/"):
                 self._get_model(unquote(path[len("/v1/models/"):]))
             elif method == "POST" and path == "/v1/messages/count_tokens":
-                self._send_json(200, self.server.messages.count_tokens(_parse_json(body)))
+                self._send_json(200, self.server.messages.count_tokens(parse_json(body)))
             elif method == "POST" and path == "/v1/messages":
                 self._create_message(body)
             else:
                 raise not_found(f"{method} {url.path} is not a route of this API")
         except ApiError as error:
+            if isinstance(error, BodyError):
+                self.close_connection = True  # the body was not (fully) read: the stream is out of step
             self._send_error(error)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the client went away (reset, broken pipe, timeout)
             self.close_connection = True
         except Exception:  # a bug in the simulator: answer like the API's 500, and say why on stderr
             traceback.print_exc(file=sys.stderr)
@@ -135,7 +178,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         self._send_json(200, model)
 
     def _create_message(self, body: bytes) -> None:
-        request = _parse_json(body)
+        request = parse_json(body)
         config = self.server.config
         request_key = hashlib.sha256(body).hexdigest()
         fault = choose_fault(self.headers, request_key, fault_rate=config.fault_rate, seed=config.seed)
@@ -158,44 +201,6 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             time.sleep(prepared.pacing.total_s(usage["output_tokens"]))
             self._send_json(200, prepared.message, headers, disconnect=disconnect)
 
-    # --- request parts -------------------------------------------------------------------
-
-    def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            return self._read_chunked_body()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BYTES:
-            self.close_connection = True  # the body stays unread, so the connection cannot be reused
-            raise ApiError("request_too_large", f"Request exceeds the maximum allowed number of bytes ({MAX_REQUEST_BYTES}).")
-        return self.rfile.read(length) if length else b""
-
-    def _read_chunked_body(self) -> bytes:
-        parts = []
-        size = 0
-        while True:
-            chunk_size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-            if chunk_size == 0:
-                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(parts)
-            size += chunk_size
-            if size > MAX_REQUEST_BYTES:
-                self.close_connection = True
-                raise ApiError("request_too_large", "Request exceeds the maximum allowed number of bytes.")
-            parts.append(self.rfile.read(chunk_size))
-            self.rfile.readline()
-
-    def _authenticate(self) -> None:
-        """x-api-key, or `Authorization: Bearer` (what SDK 2.x sends); keys starting "bad" are wrong."""
-        key = self.headers.get("x-api-key") or ""
-        authorization = self.headers.get("Authorization") or ""
-        if not key and authorization.lower().startswith("bearer "):
-            key = authorization[len("bearer "):].strip()
-        if not key:
-            raise ApiError("authentication_error", "x-api-key header is required")
-        if key.startswith("bad"):
-            raise ApiError("authentication_error", "invalid x-api-key")
-
     # --- responses -----------------------------------------------------------------------
 
     def _start_response(self, status: int, content_type: str, headers: dict[str, str] | None) -> None:
@@ -211,10 +216,12 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     def _send_json(self, status: int, payload: dict, headers: dict[str, str] | None = None, *,
                    disconnect: bool = False) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode()
+        data = json.dumps(payload, ensure_ascii=False, separators=JSON_SEPARATORS).encode()
         self._start_response(status, "application/json", headers)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if self.command == "HEAD":
+            return
         if disconnect:
             # Half the promised body, then the socket goes away: the client sees a short read.
             self.wfile.write(data[: len(data) // 2])
@@ -260,9 +267,3 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-
-def _parse_json(body: bytes) -> object:
-    try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise invalid_request(f"The request body is not valid JSON: {error}") from None

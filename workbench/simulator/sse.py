@@ -20,8 +20,9 @@ class StreamEvent:
     tokens: float = 0.0
 
     def encode(self) -> bytes:
-        """`event: NAME` + `data: JSON` + blank line, as the API sends them."""
-        return f"event: {self.name}\ndata: {json.dumps(self.data, ensure_ascii=False)}\n\n".encode()
+        """`event: NAME` + `data: JSON` (compact, on one line) + blank line, as the API sends them."""
+        data = json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
+        return f"event: {self.name}\ndata: {data}\n\n".encode()
 
 
 def text_pieces(text: str) -> list[str]:
@@ -40,6 +41,10 @@ def message_events(message: dict, start_usage: dict) -> Iterator[StreamEvent]:
     """message_start, per-block start/deltas/stop, message_delta, message_stop, and pings."""
     opening = {**message, "content": [], "stop_reason": None, "stop_sequence": None, "usage": start_usage}
     yield StreamEvent("message_start", {"type": "message_start", "message": opening})
+    if not message["content"]:
+        # The API pings right after the first content_block_start; a reply with no blocks at all
+        # (max_tokens 0, a stop sequence at the very start) still gets its ping.
+        yield StreamEvent("ping", {"type": "ping"})
     deltas_sent = 0
     for index, block in enumerate(message["content"]):
         yield StreamEvent("content_block_start", {"type": "content_block_start", "index": index,

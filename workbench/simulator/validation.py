@@ -5,7 +5,9 @@ import re
 
 from . import catalog
 from .cache import MAX_BREAKPOINTS, TTL_SECONDS, breakpoints
+from .content_blocks import check_block
 from .errors import invalid_request
+from .schema_rules import check_json_schema, check_structured_schema
 from .tokenizer import count_input_tokens, request_segments
 
 # Top-level fields the API knows; anything else is "Extra inputs are not permitted", as the API says.
@@ -114,27 +116,12 @@ def _check_messages(messages: object, model: dict) -> None:
             )
         if isinstance(content, list):
             for block_index, block in enumerate(blocks):
-                _check_block(block, f"{where}.content.{block_index}")
+                check_block(block, f"{where}.content.{block_index}")
     if messages[-1].get("role") == "assistant" and catalog.has_quirk("prefill_rejected", model["id"]):
         raise invalid_request(
             "This model does not support assistant message prefill. The conversation must end with a user message."
         )
     _check_tool_pairs(messages)
-
-
-def _check_block(block: object, where: str) -> None:
-    if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-        raise invalid_request(f"{where}: content blocks must be objects with a 'type'")
-    kind = block["type"]
-    if kind == "text":
-        if not isinstance(block.get("text"), str):
-            raise invalid_request(f"{where}.text: Field required")
-        if not block["text"]:
-            raise invalid_request(f"{where}: text content blocks must be non-empty")
-    elif kind == "tool_use" and not (isinstance(block.get("id"), str) and isinstance(block.get("name"), str)):
-        raise invalid_request(f"{where}: tool_use blocks need 'id', 'name' and 'input'")
-    elif kind == "tool_result" and not isinstance(block.get("tool_use_id"), str):
-        raise invalid_request(f"{where}.tool_use_id: Field required")
 
 
 def _merged_turns(messages: list) -> list[tuple[str, list]]:
@@ -209,8 +196,9 @@ def _check_tools(tools: object) -> list[str]:
             raise invalid_request(f"tools.{index}.input_schema: Field required")
         if schema.get("type") != "object":
             raise invalid_request(f"tools.{index}.input_schema.type: Input should be 'object'")
+        check_json_schema(schema, f"tools.{index}.input_schema")
         if tool.get("strict"):
-            _check_structured_schema(schema, f"tools.{index}.input_schema")
+            check_structured_schema(schema, f"tools.{index}.input_schema")
         names.append(tool["name"])
     if len(set(names)) != len(names):
         raise invalid_request("tools: Tool names must be unique.")
@@ -221,7 +209,7 @@ def _check_tool_choice(request: dict, model: dict, tool_names: list[str]) -> Non
     choice = request.get("tool_choice")
     if choice is None:
         return
-    if not isinstance(choice, dict) or choice.get("type") not in TOOL_CHOICE_TYPES:
+    if not isinstance(choice, dict) or not isinstance(choice.get("type"), str) or choice["type"] not in TOOL_CHOICE_TYPES:
         raise invalid_request("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'")
     kind = choice["type"]
     if kind in FORCED_TOOL_CHOICES and not tool_names:
@@ -275,7 +263,7 @@ def _check_output_config(config: object, model: dict) -> None:
         levels = catalog.effort_levels(model)
         if not levels:
             raise invalid_request(f"output_config.effort: effort is not supported on {model['id']}")
-        if effort not in levels:
+        if not isinstance(effort, str) or effort not in levels:
             raise invalid_request(
                 f"output_config.effort: '{effort}' is not supported on {model['id']}; accepted: {', '.join(sorted(levels))}"
             )
@@ -287,26 +275,8 @@ def _check_output_config(config: object, model: dict) -> None:
             raise invalid_request("output_config.format.type: Input should be 'json_schema'")
         if not isinstance(output_format.get("schema"), dict):
             raise invalid_request("output_config.format.schema: Field required")
-        _check_structured_schema(output_format["schema"], "output_config.format.schema")
-
-
-def _check_structured_schema(schema: object, where: str) -> None:
-    """Structured outputs need `additionalProperties: false` on every object schema."""
-    if isinstance(schema, list):
-        for index, item in enumerate(schema):
-            _check_structured_schema(item, f"{where}.{index}")
-        return
-    if not isinstance(schema, dict):
-        return
-    types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
-    if "object" in types and schema.get("additionalProperties") is not False:
-        raise invalid_request(f"{where}: For 'object' type, 'additionalProperties' must be explicitly set to false")
-    for key, value in schema.items():
-        if key in ("properties", "$defs", "definitions", "patternProperties") and isinstance(value, dict):
-            for name, child in value.items():
-                _check_structured_schema(child, f"{where}.{key}.{name}")
-        elif key in ("items", "anyOf", "allOf", "oneOf", "prefixItems", "not", "additionalProperties"):
-            _check_structured_schema(value, f"{where}.{key}")
+        check_json_schema(output_format["schema"], "output_config.format.schema")
+        check_structured_schema(output_format["schema"], "output_config.format.schema")
 
 
 def _check_sampling(request: dict, model: dict) -> None:
