@@ -89,3 +89,33 @@ def test_quirks_file_has_the_documented_rules():
 def test_load_quirks_returns_a_copy():
     load_quirks()["prefill_rejected"]["models"].clear()
     assert load_quirks()["prefill_rejected"]["models"]
+
+
+def test_an_endpoint_that_lists_no_models_falls_back_to_offline_file():
+    # A compatible endpoint answering GET /v1/models with an empty page: nothing to pick from.
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class EmptyListing(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b'{"data": [], "has_more": false, "first_id": null, "last_id": null}'
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EmptyListing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = anthropic.Anthropic(base_url=f"http://127.0.0.1:{server.server_port}", api_key="test-key",
+                                       max_retries=0)
+        catalog = fetch_catalog(endpoint)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert catalog.source == "offline" and catalog.ids == OFFLINE_IDS
+    assert catalog.source_label == "Offline catalog file (listing failed: the endpoint listed no models)"

@@ -146,3 +146,20 @@ def test_breakdown_short_of_the_total_puts_the_rest_in_5m():
     body = {"input_tokens": 0, "output_tokens": 0, "cache_creation_input_tokens": 50,
             "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 20}}
     assert UsageCounts.from_dict(body) == UsageCounts(cache_write_5m_tokens=30, cache_write_1h_tokens=20)
+
+
+@pytest.mark.parametrize("model, usage, on, batch, expected", [
+    # Opus 5.5 (4 / 20 / 5m 5 / 1h 8 / read 0.20): 12,345 x 4 + 6,789 x 20 + 1,000 x 5 + 2,000 x 0.20
+    #   = 49,380 + 135,780 + 5,000 + 400 = 190,560 per MTok-unit -> $0.19056
+    ("claude-opus-5-5", UsageCounts(12_345, 6_789, 1_000, 0, 2_000), date(2026, 11, 24), False, 0.19056),
+    # Sonnet 5.5 after the 2026-10-07 cut (2 / 10 / 1h 4 / read 0.10): 500 x 2 + 200 x 10 + 4,000 x 4
+    #   + 3,000 x 0.10 = 1,000 + 2,000 + 16,000 + 300 = 19,300 -> $0.0193; batch halves it -> $0.00965
+    ("claude-sonnet-5-5", UsageCounts(500, 200, 0, 4_000, 3_000), date(2026, 11, 24), False, 0.0193),
+    ("claude-sonnet-5-5", UsageCounts(500, 200, 0, 4_000, 3_000), date(2026, 11, 24), True, 0.00965),
+    # Haiku 5.5, prompt 90,000 + 20,000 read = 110,000 > 100k, so every token pays the high band
+    #   (0.50 / 2.50 / read 0.05): 90,000 x 0.50 + 1,000 x 2.50 + 20,000 x 0.05 = 45,000 + 2,500 + 1,000
+    #   = 48,500 -> $0.0485
+    ("claude-haiku-5-5", UsageCounts(90_000, 1_000, 0, 0, 20_000), date(2026, 11, 24), False, 0.0485),
+])
+def test_bundled_prices_match_costs_worked_by_hand(model, usage, on, batch, expected):
+    assert load_price_table().cost(usage, model, on=on, batch=batch).usd == pytest.approx(expected)

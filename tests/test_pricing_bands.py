@@ -1,6 +1,7 @@
 """Prices that depend on prompt length (Haiku 5.5 bands) and on the date (Sonnet 5.5 cache reads)."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -48,12 +49,25 @@ def test_haiku_1h_write_in_the_low_band_is_known(prices):
     assert prices.cost(UsageCounts(cache_write_1h_tokens=50_000), HAIKU, on=ON).usd == pytest.approx(0.01)
 
 
-def test_haiku_1h_write_in_the_high_band_is_unknown_not_guessed(prices):
+def test_haiku_1h_write_in_the_high_band(prices):
+    # prompt 105,000 (high band): 100,000 x 0.50 + 5,000 x 1.00 = 50,000 + 5,000 -> $0.055
     usage = UsageCounts(input_tokens=100_000, cache_write_1h_tokens=5_000)
-    cost = prices.cost(usage, HAIKU, on=ON)
+    assert prices.cost(usage, HAIKU, on=ON).usd == pytest.approx(0.055)
+
+
+def test_a_rate_the_file_leaves_null_is_unknown_not_guessed(tmp_path):
+    table = json.loads(open(load_price_table().source_path, encoding="utf-8").read())
+    haiku_row = next(row for row in table["prices"] if row["model"] == HAIKU)
+    haiku_row["bands"][1]["cache_write_1h"] = None
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps(table), encoding="utf-8")
+    edited = load_price_table(path)
+    cost = edited.cost(UsageCounts(input_tokens=100_000, cache_write_1h_tokens=5_000), HAIKU, on=ON)
     assert cost.usd is None and cost.format() == "unknown"
     assert "1-hour cache write" in cost.reason and "prompt > 100,000 tokens" in cost.reason
-    assert prices.version in cost.reason
+    assert edited.version in cost.reason
+    # The same usage without the unpublished kind is priced as usual.
+    assert edited.cost(UsageCounts(input_tokens=100_001), HAIKU, on=ON).usd == pytest.approx(0.0500005)
 
 
 def test_rates_for_picks_the_band(prices):
@@ -62,7 +76,7 @@ def test_rates_for_picks_the_band(prices):
     assert (low.input, low.output, low.cache_write_5m, low.cache_write_1h, low.cache_read) == (
         0.10, 0.50, 0.125, 0.20, 0.01)
     assert (high.input, high.output, high.cache_write_5m, high.cache_write_1h, high.cache_read) == (
-        0.50, 2.50, 0.625, None, 0.05)
+        0.50, 2.50, 0.625, 1.00, 0.05)
     assert low.band == "prompt ≤ 100,000 tokens" and high.band == "prompt > 100,000 tokens"
     assert prices.rates_for("claude-haiku-4-5", on=ON).band is None
 

@@ -36,6 +36,7 @@ def test_failed_run_is_logged_with_error_and_no_response(client, workbench_home)
     assert record.response_json is None
     assert record.request_id == result.error.request_id
     assert record.cost_usd is None and record.input_tokens == 0
+    assert record.price_version == result.cost.price_version and record.price_version  # NULL cost, known table
 
 
 def test_interrupted_run_is_logged_with_what_arrived(client, workbench_home):
@@ -52,3 +53,18 @@ def test_record_from_result_never_needs_a_log(client):
     assert result.log_id is None and record.id is None
     assert record.created_at == result.started_at
     assert record.latency_ms == result.latency_ms
+
+
+def test_ctrl_c_mid_stream_is_logged_as_cancelled_then_raised(client, workbench_home):
+    import pytest
+
+    from workbench.runner import TextDelta, stream_run
+
+    log = UsageLog()
+    events = stream_run(client, REQUEST, source="cli", log=log)
+    assert isinstance(next(event for event in events if isinstance(event, TextDelta)), TextDelta)
+    with pytest.raises(KeyboardInterrupt):
+        events.throw(KeyboardInterrupt)  # what Ctrl-C does while the stream is being read
+    record = log.recent(1)[0]
+    assert record.source == "cli" and record.error_type == "cancelled" and record.request_id
+    assert record.price_version  # the table used is recorded even when the cost is partial

@@ -129,7 +129,9 @@ def test_the_good_file_itself_loads():
 
 
 @pytest.mark.parametrize("text, words", [
-    ("", "not valid JSON"),
+    ("", "empty"),
+    (" \n\t", "empty"),
+    (b"", "empty"),
     ("{", "not valid JSON"),
     ('{"format": "workbench.prompt/1",}', "not valid JSON"),
     ("[1, 2]", "JSON object"),

@@ -116,3 +116,14 @@ def test_request_without_messages_is_estimated_without_a_call(client):
     counted = counter.count({"model": "claude-haiku-4-5", "system": "x" * 40})
     assert not counted.exact and "no model or messages" in counted.note
     assert counter.calls == 0
+
+
+def test_concurrent_counts_of_one_request_make_one_call(client):
+    # Streamlit sessions share one counter: a count in flight is waited for, not sent again.
+    from concurrent.futures import ThreadPoolExecutor
+
+    counter = TokenCounter(client)
+    request = make_request(text="Eight threads ask for this count at once.")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = list(pool.map(lambda _: counter.count(request), range(8)))
+    assert counter.calls == 1 and len(set(counts)) == 1 and counts[0].exact

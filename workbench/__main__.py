@@ -1,4 +1,10 @@
 """`python -m workbench`: the command-line interface (see workbench.cli)."""
-from workbench.cli import main
+import sys
+
+try:
+    from workbench.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the SDK is still importing: no traceback for that either
+    print("interrupted", file=sys.stderr)
+    raise SystemExit(130) from None
 
 raise SystemExit(main())

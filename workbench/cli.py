@@ -8,23 +8,27 @@ input problems: main() prints the message as one line and exits 2, never with a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from workbench.backend import NO_KEY_REASON, Backend, BackendConfigError, make_client, resolve_backend
 from workbench.cli_compare import add_parser as add_compare_parser
+from workbench.models import Catalog, default_model_id, offline_catalog
 from workbench.pricing import PriceFileError, PriceTable, load_price_table
 from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolUseReady, stream_run
 from workbench.spec import PromptFileError, PromptSpec, load_prompt, new_prompt
-from workbench.templating import MissingVariableError, is_variable_name, substitute
+from workbench.templating import MissingVariableError, find_variables, is_variable_name, substitute
 from workbench.tokens import TokenCounter
 from workbench.usage_log import UsageLog
 
-DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_MAX_TOKENS = 1024
 EXIT_OK, EXIT_API_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's convention for a command stopped by Ctrl-C (128 + SIGINT)
 
 
 class UsageError(Exception):
@@ -32,6 +36,11 @@ class UsageError(Exception):
 
 
 # ---------------------------------------------------------------- shared pieces
+
+
+def _local_catalog() -> Catalog:
+    """The shipped catalog: enough for defaults and limits without a network call before the real one."""
+    return offline_catalog()
 
 
 def _parse_var(text: str) -> tuple[str, str]:
@@ -49,7 +58,7 @@ def _add_prompt_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--system", metavar="TEXT", help="system prompt (with -p)")
     parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
                         help="value for a {{variable}}; repeat for several")
-    parser.add_argument("--model", help=f"model id (overrides the file; default for -p: {DEFAULT_MODEL})")
+    parser.add_argument("--model", help="model id (overrides the file; default for -p: the newest Sonnet model)")
     parser.add_argument("--max-tokens", type=int, metavar="N", help="max_tokens (overrides the file)")
 
 
@@ -62,7 +71,7 @@ def _prompt_from_args(args: argparse.Namespace) -> PromptSpec:
         if args.system is not None:
             raise UsageError("--system goes with -p; a prompt file has its own system prompt")
         return load_prompt(args.file)
-    spec = new_prompt(args.model or DEFAULT_MODEL, args.prompt, args.system, DEFAULT_MAX_TOKENS)
+    spec = new_prompt(args.model or default_model_id(_local_catalog()), args.prompt, args.system, DEFAULT_MAX_TOKENS)
     spec.name = "cli -p"
     return spec
 
@@ -70,16 +79,33 @@ def _prompt_from_args(args: argparse.Namespace) -> PromptSpec:
 def _request_from_args(args: argparse.Namespace) -> tuple[PromptSpec, dict]:
     """The spec and its request, variables substituted and overrides applied."""
     spec = _prompt_from_args(args)
-    values = dict(spec.variables)
-    values.update(_parse_var(item) for item in args.var)
-    request = substitute(spec.request, values)
-    if args.model:
-        request["model"] = args.model
+    given = dict(_parse_var(item) for item in args.var)
+    # A --var the prompt never uses is almost always a typo of one it does use: say so, don't ignore it.
+    used = find_variables(spec.request)
+    unused = [name for name in given if name not in used]
+    if unused:
+        known = ", ".join(used) if used else "none"
+        raise UsageError(f"--var {unused[0]}: the prompt has no {{{{{unused[0]}}}}} (its variables: {known})")
+    request = substitute(spec.request, {**spec.variables, **given})
+    if args.model is not None:
+        if not args.model.strip():
+            raise UsageError("--model must name a model, e.g. claude-haiku-4-5")
+        request["model"] = args.model.strip()
     if args.max_tokens is not None:
         if args.max_tokens < 1:
             raise UsageError(f"--max-tokens must be a positive number, got {args.max_tokens}")
         request["max_tokens"] = args.max_tokens
+    _check_max_tokens(request, "--max-tokens" if args.max_tokens is not None else "max_tokens")
     return spec, request
+
+
+def _check_max_tokens(request: dict, setting: str) -> None:
+    """Refuse max_tokens above the model's limit before sending, when the shipped catalog knows the model."""
+    # Unknown models are left to the API: a custom endpoint or a newer model may well accept them.
+    entry = _local_catalog().get(request["model"])
+    if entry is not None and entry.max_tokens is not None and request["max_tokens"] > entry.max_tokens:
+        raise UsageError(f"{setting} is {request['max_tokens']:,} but {entry.id} allows at most "
+                         f"{entry.max_tokens:,} output tokens; lower it")
 
 
 def _connect(quiet: bool = False) -> tuple[Backend, Any]:
@@ -90,12 +116,21 @@ def _connect(quiet: bool = False) -> tuple[Backend, Any]:
     return backend, make_client(backend)
 
 
-def _prices_or_warn() -> PriceTable | None:
+def _price_table() -> PriceTable:
+    """The price table, or UsageError: a broken price file is bad input, found before any call is made."""
     try:
         return load_price_table()
     except PriceFileError as error:
-        print(f"warning: {error}; costs will show as unknown", file=sys.stderr)
-        return None
+        raise UsageError(f"{error} (fix the file, or unset WORKBENCH_PRICES to use the shipped prices)") from None
+
+
+def _open_call_log() -> UsageLog:
+    """The call log, or UsageError: a run that cannot be logged is not started."""
+    try:
+        return UsageLog()
+    except (OSError, sqlite3.Error) as error:
+        raise UsageError(f"cannot use the call log under WORKBENCH_HOME ({error}); point WORKBENCH_HOME "
+                         "at a writable folder, or move a damaged calls.db aside") from None
 
 
 def _error_line(result: RunResult) -> str:
@@ -103,7 +138,9 @@ def _error_line(result: RunResult) -> str:
     assert error is not None
     status = f"HTTP {error.status}" if error.status is not None else "no HTTP status"
     request_id = error.request_id or result.request_id or "none"
-    return f"error: {error.type} ({status}, request-id {request_id}): {error.message}. {error.hint}"
+    # A 400's hint already quotes the API's message: print it once.
+    detail = error.hint if error.message in error.hint else f"{error.message.rstrip('.')}. {error.hint}"
+    return f"error: {error.type} ({status}, request-id {request_id}): {detail}"
 
 
 def _usage_dict(result: RunResult) -> dict | None:
@@ -173,25 +210,28 @@ def _stop_warnings(result: RunResult) -> list[str]:
 def run_command(args: argparse.Namespace) -> int:
     """Send one prompt; stream the reply to stdout (or print one JSON object with --json)."""
     spec, request = _request_from_args(args)
+    prices = _price_table()
+    log = _open_call_log()
     _, client = _connect()
-    log = UsageLog()
     stream_to_stdout = not args.json and not args.no_stream
     result: RunResult | None = None
     thinking_shown = False
-    for event in stream_run(client, request, source="cli", prompt_name=spec.name, log=log,
-                            prices=_prices_or_warn()):
-        if isinstance(event, TextDelta) and stream_to_stdout:
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-        elif isinstance(event, ThinkingDelta) and args.verbose:
-            if not thinking_shown:
-                sys.stderr.write("thinking: ")
-                thinking_shown = True
-            sys.stderr.write(event.text)
-        elif isinstance(event, ToolUseReady) and stream_to_stdout:
-            sys.stdout.write(f"\n[tool_use {event.name}: {json.dumps(event.input, ensure_ascii=False)}]\n")
-        elif isinstance(event, RunDone):
-            result = event.result
+    # closing(): if printing fails (a closed pipe) the run is closed, and so logged, at once.
+    with contextlib.closing(stream_run(client, request, source="cli", prompt_name=spec.name, log=log,
+                                       prices=prices)) as events:
+        for event in events:
+            if isinstance(event, TextDelta) and stream_to_stdout:
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+            elif isinstance(event, ThinkingDelta) and args.verbose:
+                if not thinking_shown:
+                    sys.stderr.write("thinking: ")
+                    thinking_shown = True
+                sys.stderr.write(event.text)
+            elif isinstance(event, ToolUseReady) and stream_to_stdout:
+                sys.stdout.write(f"\n[tool_use {event.name}: {json.dumps(event.input, ensure_ascii=False)}]\n")
+            elif isinstance(event, RunDone):
+                result = event.result
     assert result is not None  # stream_run always ends with RunDone
 
     if args.json:
@@ -238,26 +278,22 @@ def add_run_parser(subparsers: argparse._SubParsersAction) -> None:
 def count_command(args: argparse.Namespace) -> int:
     """Count a prompt's input tokens (exact via count_tokens, or a labelled estimate) and project its cost."""
     _, request = _request_from_args(args)
+    prices = _price_table()
     _, client = _connect(quiet=args.json)
     counted = TokenCounter(client).count(request)
-    prices = _prices_or_warn()
     model = request["model"]
     max_tokens = request["max_tokens"]
-    input_cost = prices.projected_cost(model, counted.input_tokens, 0) if prices else None
-    ceiling_cost = prices.projected_cost(model, counted.input_tokens, max_tokens) if prices else None
+    input_cost = prices.projected_cost(model, counted.input_tokens, 0)
+    ceiling_cost = prices.projected_cost(model, counted.input_tokens, max_tokens)
     if args.json:
         print(json.dumps({
             "model": model, "input_tokens": counted.input_tokens, "exact": counted.exact,
             "source": counted.source, "note": counted.note,
-            "input_cost": input_cost.usd if input_cost else None,
-            "max_cost": ceiling_cost.usd if ceiling_cost else None,
-            "cost_reason": (ceiling_cost.reason if ceiling_cost else "no price table"),
+            "input_cost": input_cost.usd, "max_cost": ceiling_cost.usd, "cost_reason": ceiling_cost.reason,
         }, ensure_ascii=False))
         return EXIT_OK
     print(f"{model}: {counted.label}")
-    if input_cost is None or ceiling_cost is None:
-        print("projected cost: unknown (no price table)")
-    elif not ceiling_cost.known:
+    if not ceiling_cost.known:
         print(f"projected cost: unknown ({ceiling_cost.reason})")
     else:
         print(f"projected cost: {input_cost.format()} for the input; "
@@ -301,14 +337,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the subcommand, and turn user errors into one stderr line and exit code 2."""
-    args = build_parser().parse_args(argv)  # argparse exits 2 itself on bad usage
     try:
+        args = build_parser().parse_args(argv)  # argparse exits 2 itself on bad usage
         return args.handler(args)
     except (UsageError, PromptFileError, MissingVariableError, BackendConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        # The runner has already logged an interrupted call as "cancelled".
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK  # e.g. piped into `head`: the reader has what it wanted
+        # Piped into e.g. `head`: the reader has what it wanted. Point stdout at /dev/null so the
+        # interpreter's final flush cannot raise (and print) the same error again.
+        _silence_stdout()
+        return EXIT_OK
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (e.g. captured in tests)
+        pass

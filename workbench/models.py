@@ -106,6 +106,22 @@ def _entry_from_info(info: ModelInfo) -> ModelEntry:
     )
 
 
+# The line a new prompt starts on: Sonnet balances cost, speed and quality for most prompts.
+DEFAULT_MODEL_LINE = "sonnet"
+
+
+def default_model_id(catalog: Catalog) -> str:
+    """The model a new prompt starts with: the newest active Sonnet, else the newest active model."""
+    # "Newest" by created_at, not list position: a custom endpoint may list in any order.
+    # Deprecated models still answer but are on their way out, so only "active" ones qualify.
+    active = [entry for entry in catalog.models if entry.lifecycle == "active"]
+    candidates = [entry for entry in active if entry.line == DEFAULT_MODEL_LINE] or active or catalog.models
+    if not candidates:
+        raise ValueError("the model catalog is empty")
+    # max() keeps the first of equal dates, i.e. the catalog's own (newest-first) order.
+    return max(candidates, key=lambda entry: entry.created_at).id
+
+
 def describe_api_error(error: Exception) -> str:
     """A short phrase for why an API call failed (listing, counting); never includes the key."""
     if isinstance(error, anthropic.APIStatusError):
@@ -128,6 +144,11 @@ def fetch_catalog(client: anthropic.Anthropic, *, page_size: int | None = None) 
         entries = [_entry_from_info(info) for info in client.models.list(**options)]
     except (anthropic.APIError, httpx2.HTTPError) as error:
         return offline_catalog(error=describe_api_error(error))
+    except (ValueError, TypeError, AttributeError) as error:
+        # A compatible endpoint whose listing is not the API's shape: that listing failed too.
+        return offline_catalog(error=f"the endpoint's model list could not be read ({type(error).__name__})")
+    if not entries:
+        return offline_catalog(error="the endpoint listed no models")
     return Catalog(models=entries, source="api", error=None)
 
 

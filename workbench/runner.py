@@ -322,8 +322,10 @@ def _log_result(log: UsageLog | None, result: RunResult) -> None:
         return
     try:
         result.log_id = log.append(record_from_result(result))
-    except Exception:  # a log failure must not lose the reply the user is looking at
-        logger.warning("could not write the call log entry", exc_info=True)
+    except Exception as error:  # a log failure must not lose the reply the user is looking at
+        # One line for whoever reads stderr (the CLI has no logging set up); details at debug level.
+        logger.warning("could not write the call log entry: %s: %s", type(error).__name__, error)
+        logger.debug("call log failure", exc_info=True)
 
 
 def stream_run(
@@ -338,8 +340,8 @@ def stream_run(
 ) -> Iterator[Event]:
     """Run one (already substituted) request with streaming; yields deltas, then RunDone(result).
 
-    If the consumer closes the generator early, the HTTP stream is closed and the run is still
-    logged, with error type "cancelled".
+    If the consumer closes the generator early, or Ctrl-C (KeyboardInterrupt) arrives mid-run, the
+    HTTP stream is closed and the run is still logged, with error type "cancelled".
     """
     recorder = _RunRecorder(request, source, prompt_name)
     kwargs = build_call_kwargs(request)
@@ -352,7 +354,9 @@ def stream_run(
             # A body that ends without message_stop is a cut connection that looked like an end.
             error = _local_error("stream_interrupted", "The reply stream ended before message_stop.",
                                  recorder.request_id)
-    except GeneratorExit:
+    except (GeneratorExit, KeyboardInterrupt):
+        # The consumer closed the stream, or the user pressed Ctrl-C mid-reply: the call was
+        # made (and may be billed), so log what arrived before letting the interruption through.
         result = recorder.result(prices, _local_error("cancelled", "The run was stopped before it finished.",
                                                       recorder.request_id))
         _log_result(log, result)

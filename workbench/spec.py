@@ -145,6 +145,8 @@ def loads_prompt(data: str | bytes, source: str = "<input>") -> PromptSpec:
                   "save the file as UTF-8")
     else:
         text = data
+    if not text.strip():
+        _fail(source, "$", f'empty; a prompt file is a JSON object starting with "format": "{PROMPT_FORMAT}"')
     try:
         parsed = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:

@@ -104,6 +104,9 @@ class TokenCounter:
         self._counts: dict[str, TokenCount] = {}
         # One counter may serve several Streamlit sessions (cache_resource), so guard the cache.
         self._lock = threading.Lock()
+        # One lock per request hash: a second thread asking for a count already in flight waits
+        # for it instead of sending the same count_tokens call again.
+        self._key_locks: dict[str, threading.Lock] = {}
 
     def count(self, request: dict) -> TokenCount:
         """Exact count from the API (cached by request hash), or a labelled estimate when counting fails."""
@@ -111,11 +114,21 @@ class TokenCounter:
         key = request_hash(fields)
         with self._lock:
             cached = self._counts.get(key)
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
         if cached is not None:
             return cached
         if "model" not in fields or "messages" not in fields:
             note = "the request has no model or messages to count"
             return TokenCount(estimate_input_tokens(request), exact=False, source="estimate", note=note)
+        with key_lock:
+            with self._lock:
+                cached = self._counts.get(key)
+            if cached is not None:
+                return cached  # counted by another thread while this one waited
+            return self._count_now(key, fields, request)
+
+    def _count_now(self, key: str, fields: dict, request: dict) -> TokenCount:
+        """One count_tokens call; caches exact counts and estimates for permanent failures."""
         try:
             with self._lock:
                 self.calls += 1
