@@ -17,56 +17,73 @@ from components.compare_setup import (
 from workbench import compare
 from workbench.pricing import PriceFileError
 
-session.setup_state()
-st.title("Compare models")
-st.caption("Which model should ship? The same prompt on each, measured: replies, latency, cost per 1,000 calls.")
 
-try:
-    session.get_prices()
-except PriceFileError as price_error:
-    st.error(f"The price table could not be loaded, so costs can't be shown: {price_error}")
-    st.stop()
+def render_page() -> None:
+    """The whole page; returns early (never st.stop) when the prompt or prices can't be used."""
+    # st.stop() would end the run with the page's widgets unrendered, and Streamlit then keeps
+    # their server-side state while the browser drops it: on the next run the browser shows the
+    # widget defaults (no models picked, concurrency 1) and sends them back. A plain return lets
+    # the widgets' state go, so they are filled again from the remembered selections.
+    session.setup_state()
+    st.title("Compare models")
+    st.caption("Which model should ship? The same prompt on each, measured: replies, latency, cost per 1,000 calls.")
 
-catalog = session.get_catalog()
-spec = render_prompt_source()
-if spec is None:
-    st.stop()
-models = render_model_picker(catalog)
-counting = render_count_toggle()
-setups = render_model_settings(spec, models, catalog)
-values = render_variable_values(spec)
-if counting:
-    render_projection(spec, values, setups)
+    try:
+        session.get_prices()
+    except PriceFileError as price_error:
+        st.error(f"The price table could not be loaded, so costs can't be shown: {price_error}")
+        return
 
-# Run only what every model accepts: settings a model would reject are flagged above, not after.
-selection_problems = compare.selection_problems(models, catalog)
-flagged = [model for model, setup in setups.items() if setup.problems]
-empty_problem = compare.empty_prompt_problem(spec.request)
-if empty_problem:
-    ready_problem = empty_problem
-elif selection_problems:
-    ready_problem = "Pick 2 to 4 models to run."
-elif flagged:
-    ready_problem = f"Fix the settings flagged for {', '.join(flagged)} (or remove the model) to run."
-else:
-    ready_problem = None
+    catalog = session.get_catalog()
+    spec = render_prompt_source()
+    if spec is None:
+        return
+    models = render_model_picker(catalog)
+    counting = render_count_toggle()
+    setups = render_model_settings(spec, models, catalog)
+    values = render_variable_values(spec)
+    if counting:
+        render_projection(spec, values, setups)
 
-concurrency = render_concurrency()
-side_tab, cases_tab = st.tabs(["Side by side", "Test cases"])
+    # Run only what every model accepts: settings a model would reject are flagged above, not after.
+    selection_problems = compare.selection_problems(models, catalog)
+    flagged = [model for model, setup in setups.items() if setup.problems]
+    empty_problem = compare.empty_prompt_problem(spec.request)
+    if empty_problem:
+        ready_problem = empty_problem
+    elif selection_problems:
+        ready_problem = "Pick 2 to 4 models to run."
+    elif flagged:
+        ready_problem = f"Fix the settings flagged for {', '.join(flagged)} (or remove the model) to run."
+    else:
+        ready_problem = None
 
-with side_tab:
-    repeats, run_clicked = render_run_controls(setups, ready_problem)
-    if ready_problem:
-        st.caption(ready_problem)
-    if run_clicked:
-        run_side_by_side(spec, values, setups, repeats, concurrency)
-    elif st.session_state["compare_run_outcome"] is not None:
-        render_outcome(st.session_state["compare_run_outcome"])
+    # Side-by-side runs need every variable filled; test cases bring their own values.
+    unfilled = compare.unfilled_variables(spec, values)
+    side_problem = ready_problem or (
+        f"Fill in {', '.join(unfilled)} under Variables to run side by side (or run them as test cases)."
+        if unfilled else None
+    )
 
-with cases_tab:
-    columns, rows = render_cases_input(spec)
-    cases = render_matrix_controls(columns, rows, spec, setups, ready_problem)
-    if cases is not None:
-        run_matrix(spec, cases, setups, concurrency)
-    elif st.session_state["compare_matrix_outcome"] is not None:
-        render_matrix_outcome(st.session_state["compare_matrix_outcome"])
+    concurrency = render_concurrency()
+    side_tab, cases_tab = st.tabs(["Side by side", "Test cases"])
+
+    with side_tab:
+        repeats, run_clicked = render_run_controls(setups, side_problem)
+        if side_problem:
+            st.caption(side_problem)
+        if run_clicked:
+            run_side_by_side(spec, values, setups, repeats, concurrency)
+        elif st.session_state["compare_run_outcome"] is not None:
+            render_outcome(st.session_state["compare_run_outcome"])
+
+    with cases_tab:
+        columns, rows = render_cases_input(spec)
+        cases = render_matrix_controls(columns, rows, spec, setups, ready_problem)
+        if cases is not None:
+            run_matrix(spec, cases, setups, concurrency)
+        elif st.session_state["compare_matrix_outcome"] is not None:
+            render_matrix_outcome(st.session_state["compare_matrix_outcome"])
+
+
+render_page()

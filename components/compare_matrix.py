@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components import session
+from components.compare_runs import dollars_as_text
 from components.compare_setup import ModelSetup, model_label
 from workbench import compare
 from workbench.compare_cases import (
@@ -19,6 +20,7 @@ from workbench.compare_cases import (
     grid_csv,
     parse_cases,
     read_cases_csv,
+    table_has_values,
 )
 from workbench.compare_stats import format_usd
 from workbench.runner import RunDone
@@ -37,8 +39,15 @@ def _table_from_state(variables: list[str]) -> dict:
     if EDITOR_KEY not in st.session_state and st.session_state["compare_cases_edited"] is not None:
         # The editor's own state is gone (another page was shown): start from the last edit.
         st.session_state["compare_cases_table"] = st.session_state["compare_cases_edited"]
-    if st.session_state["compare_cases_table"] is None:
-        st.session_state["compare_cases_table"] = _blank_table(variables)
+    table = st.session_state["compare_cases_table"]
+    if table is None:
+        _replace_table(_blank_table(variables))
+    elif column_problems(table["columns"], variables):
+        edited = st.session_state["compare_cases_edited"] or table
+        if not table_has_values(edited["rows"]):
+            # Nothing typed yet: a blank table simply follows the prompt's variables. A table with
+            # values is the user's work and stays, with the mismatch named and a reset offered.
+            _replace_table(_blank_table(variables))
     return st.session_state["compare_cases_table"]
 
 
@@ -104,11 +113,17 @@ def render_cases_input(spec: PromptSpec) -> tuple[list[str], list[dict]]:
 def render_matrix_controls(columns: list[str], rows: list[dict], spec: PromptSpec,
                            setups: dict[str, ModelSetup], ready_problem: str | None):
     """Validate the table, then the Run button; returns the cases when clicked, else None."""
+    variables = find_variables(spec.request)
     try:
-        cases = parse_cases(columns, rows, find_variables(spec.request))
+        cases = parse_cases(columns, rows, variables)
+        problems = compare.cases_problems(spec, cases)
     except CasesTableError as error:
-        for problem in error.problems:
-            st.warning(problem[0].upper() + problem[1:] + ".")
+        cases = None
+        # Column mismatches are already named above the table; say only what is new.
+        problems = [] if column_problems(columns, variables) else error.problems
+    for problem in problems:
+        st.warning(problem[0].upper() + problem[1:] + ".")
+    if problems:
         cases = None
     calls = len(cases or []) * len(setups)
     problem = ready_problem or (None if cases else "Fix the table above to run it.")
@@ -173,14 +188,14 @@ def render_matrix_outcome(stored: dict) -> None:
         )
     grid = summary.grid
     st.container(key="compare_grid_section").dataframe(
-        pd.DataFrame(grid),
+        dollars_as_text(pd.DataFrame(grid)),
         hide_index=True,
         key="compare_grid",
         column_config={
             "passed": st.column_config.CheckboxColumn("Pass"),
             "output": st.column_config.TextColumn("Output", width="large"),
             "latency_ms": st.column_config.NumberColumn("Latency", format="%.0f ms"),
-            "cost_usd": st.column_config.NumberColumn("Cost", format="$%.6f"),
+            "cost_usd": st.column_config.TextColumn("Cost"),
         },
     )
     st.download_button(

@@ -10,6 +10,7 @@ import streamlit as st
 from components import session
 from components.compare_setup import ModelSetup, model_label
 from workbench import compare
+from workbench.compare_stats import format_usd
 from workbench.runner import RunDone, TextDelta, ThinkingDelta
 from workbench.spec import PromptSpec
 from workbench.templating import MissingVariableError
@@ -228,6 +229,7 @@ def _render_cost_dataframe(summary: compare.CompareSummary) -> None:
     if not any(row.cache_breakpoint for row in costs.values()):
         # Without a cache breakpoint there is no cache-hit figure; the note says why.
         frame = frame.drop(columns=["cache_hits_per_1000_usd"])
+    frame = dollars_as_text(frame)
     st.dataframe(
         frame,
         hide_index=True,
@@ -235,27 +237,35 @@ def _render_cost_dataframe(summary: compare.CompareSummary) -> None:
         column_config={
             "model": "Model",
             "measured_calls": st.column_config.NumberColumn("Calls measured"),
-            "per_call_usd": st.column_config.NumberColumn("Per call", format="$%.6f"),
-            "per_1000_usd": st.column_config.NumberColumn("Per 1,000 calls", format="$%.3f"),
-            "cache_hits_per_1000_usd": st.column_config.NumberColumn("Per 1,000 with cache hits", format="$%.3f"),
-            "batch_per_1000_usd": st.column_config.NumberColumn("Per 1,000 via batch (−50%)", format="$%.3f"),
+            "per_call_usd": st.column_config.TextColumn("Per call"),
+            "per_1000_usd": st.column_config.TextColumn("Per 1,000 calls"),
+            "cache_hits_per_1000_usd": st.column_config.TextColumn("Per 1,000 with cache hits"),
+            "batch_per_1000_usd": st.column_config.TextColumn("Per 1,000 via batch (−50%)"),
             "note": "Note",
         },
     )
+
+
+def dollars_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dollar columns as text, so an unknown cost reads "unknown" (a blank cell could pass for $0)."""
+    frame = frame.copy()
+    for column in [name for name in frame.columns if str(name).endswith("_usd")]:
+        frame[column] = [format_usd(None if pd.isna(value) else float(value)) for value in frame[column]]
+    return frame
 
 
 def _render_runs_browser(outcome: compare.CompareOutcome, catalog) -> None:
     rows = compare.run_rows(outcome)
     st.subheader("Every run")
     st.dataframe(
-        pd.DataFrame(rows).drop(columns=["case", "output"]),
+        dollars_as_text(pd.DataFrame(rows).drop(columns=["case", "output"])),
         hide_index=True,
         key="compare_runs_table",
         column_config={
             "ttft_ms": st.column_config.NumberColumn("TTFT", format="%.0f ms"),
             "latency_ms": st.column_config.NumberColumn("Latency", format="%.0f ms"),
             "tokens_per_s": st.column_config.NumberColumn("Tokens/s", format="%.0f"),
-            "cost_usd": st.column_config.NumberColumn("Cost", format="$%.6f"),
+            "cost_usd": st.column_config.TextColumn("Cost"),
         },
     )
     left, right = st.columns([1, 1])

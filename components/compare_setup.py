@@ -50,6 +50,9 @@ def render_prompt_source() -> PromptSpec | None:
         spec = session.current_prompt()
         right.markdown(f"**{spec.name}** · from the Editor")
         right.caption(_prompt_preview(spec))
+        empty = compare.empty_prompt_problem(spec.request)
+        if empty:
+            right.info(empty, icon=":material/edit_note:")
         return spec
     if not files:
         right.info(f"No saved prompts in {prompts_dir()}. Save one from the Editor, or use the Editor's prompt.")
@@ -65,6 +68,9 @@ def render_prompt_source() -> PromptSpec | None:
         right.error(f"Cannot use this file: {error}")
         return None
     right.caption(_prompt_preview(spec))
+    empty = compare.empty_prompt_problem(spec.request)
+    if empty:
+        right.info(empty, icon=":material/edit_note:")
     return spec
 
 
@@ -88,12 +94,21 @@ def render_variable_values(spec: PromptSpec) -> dict[str, str]:
     remembered = st.session_state["compare_variable_values"]
     editor_values = session.variable_values() if st.session_state["compare_prompt_choice"] == EDITOR_SOURCE else {}
     values = {}
-    with st.expander(f"Variables ({', '.join(names)})", expanded=False):
+    for name in names:
+        _seed(f"compare_var_{name}", remembered.get(name, editor_values.get(name, spec.variables.get(name, ""))))
+    unfilled_before = compare.unfilled_variables(
+        spec, {name: st.session_state[f"compare_var_{name}"] for name in names})
+    with st.expander(f"Variables ({', '.join(names)})", expanded=bool(unfilled_before)):
         columns = st.columns(min(len(names), 3))
         for position, name in enumerate(names):
-            key = f"compare_var_{name}"
-            _seed(key, remembered.get(name, editor_values.get(name, spec.variables.get(name, ""))))
-            values[name] = columns[position % len(columns)].text_input(name, key=key)
+            values[name] = columns[position % len(columns)].text_input(
+                name, key=f"compare_var_{name}",
+                placeholder=f"default: {spec.variables[name]}" if spec.variables.get(name) else "needs a value",
+            )
+        unfilled = compare.unfilled_variables(spec, values)
+        if unfilled:
+            st.caption(f"No value yet for {', '.join(unfilled)}: side-by-side runs need one "
+                       "(test cases bring their own).")
     st.session_state["compare_variable_values"] = {**remembered, **values}
     return values
 
@@ -139,8 +154,11 @@ def render_model_settings(spec: PromptSpec, models: list[str], catalog: Catalog)
             continue
         card = column.container(border=True)
         with card:
-            st.markdown(f"**{entry.display_name}**")
+            st.markdown(f"**{model_label(catalog, model)}**")
             st.caption(f"`{entry.id}` · max output {entry.max_tokens or 0:,} · context {entry.max_input_tokens or 0:,}")
+            note = compare.lifecycle_note(entry)
+            if note:
+                st.warning(note, icon=":material/schedule:")
             overrides = _render_overrides(spec, entry, remembered.get(model))
             remembered[model] = overrides
             problems = compare.model_problems(spec.request, model, overrides, catalog)

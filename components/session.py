@@ -10,6 +10,7 @@ import anthropic
 import streamlit as st
 
 from workbench.backend import Backend, BackendConfigError, make_client, resolve_backend
+from workbench import models
 from workbench.models import Catalog, fetch_catalog, offline_catalog
 from workbench.paths import call_log_path
 from workbench.pricing import DEFAULT_PRICE_FILE, PriceTable, load_price_table
@@ -130,10 +131,8 @@ def get_catalog() -> Catalog:
 
 
 def default_model_id() -> str:
-    """The model a new prompt starts with: the catalog's newest model still in service."""
-    catalog = get_catalog()
-    usable = [entry for entry in catalog.active_models() if entry.lifecycle == "active"]
-    return (usable or catalog.models)[0].id
+    """The model a new prompt starts with (the core's rule, applied to this backend's catalog)."""
+    return models.default_model_id(get_catalog())
 
 
 @st.cache_resource(show_spinner=False)

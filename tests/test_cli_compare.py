@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
+from workbench.compare_stats import format_usd
 from workbench.spec import PromptSpec, new_prompt, save_prompt
 from workbench.usage_log import UsageLog
 
@@ -41,6 +42,8 @@ def test_json_has_statistics_and_cost_per_model(simulator, prompt_file):
     assert set(report) == {"models", "wall_ms"} and report["wall_ms"] > 0
     assert list(report["models"]) == ["claude-haiku-4-5", "claude-opus-5-5"]
     for model, figures in report["models"].items():
+        # Exactly the shape: everything else follows from "runs".
+        assert set(figures) == {"runs", "ttft_ms", "latency_ms", "cost_per_call", "cost_per_1000", "pass_rate"}
         assert len(figures["runs"]) == 3 and all(run["ok"] for run in figures["runs"])
         assert [run["repeat"] for run in figures["runs"]] == [1, 2, 3]
         assert set(figures["ttft_ms"]) == {"count", "p50", "p95", "min", "max"}
@@ -72,10 +75,12 @@ def test_cases_give_pass_rate_and_cost_per_passing_answer(simulator, prompt_file
     assert [run["passed"] for run in figures["runs"]] == [True, False, True]
     assert figures["pass_rate"] == pytest.approx(2 / 3)
     spent = sum(run["cost_usd"] for run in figures["runs"])
-    assert figures["cost_per_passing_answer"] == pytest.approx(spent / 2)
     text = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5", "--cases", str(cases),
                        simulator=simulator)
     assert "Test cases" in text.stdout and "2/3" in text.stdout
+    haiku_score = next(line for line in text.stdout.splitlines()[text.stdout.splitlines().index("Test cases"):]
+                       if line.startswith("claude-haiku-4-5"))
+    assert format_usd(spent / 2) in haiku_score  # cost per passing answer: all spent / passes
 
 
 @pytest.mark.parametrize(
@@ -85,6 +90,8 @@ def test_cases_give_pass_rate_and_cost_per_passing_answer(simulator, prompt_file
         (["--models", "claude-haiku-4-5,claude-nope"], "not in the model catalog"),
         (["--models", "claude-haiku-4-5,claude-opus-5-5", "--repeat", "51"], "--repeat must be 1 to 50 (got 51)"),
         (["--models", "claude-haiku-3-5,claude-opus-5-5", "--var", "oops"], "--var expects NAME=VALUE"),
+        (["--models", "claude-haiku-4-5,claude-opus-5-5", "--repeat", "0"], "--repeat must be 1 to 50 (got 0)"),
+        (["--models", "claude-haiku-4-5,claude-opus-5-5", "--concurrency", "33"], "--concurrency must be 1 to 32"),
     ],
 )
 def test_bad_usage_exits_2_with_one_line(simulator, prompt_file, extra, message, monkeypatch, capsys):
@@ -133,6 +140,25 @@ def test_api_errors_exit_1_after_printing_what_was_measured(simulator, prompt_fi
                        simulator=simulator, api_key="bad-key")
     assert done.returncode == 1
     report = json.loads(done.stdout)
-    assert report["models"]["claude-haiku-4-5"]["errors"] == 1
+    assert [run["ok"] for run in report["models"]["claude-haiku-4-5"]["runs"]] == [False]
+    assert report["models"]["claude-haiku-4-5"]["cost_per_call"] is None
     assert "error: 2 of 2 calls failed" in done.stderr and "check ANTHROPIC_API_KEY" in done.stderr
     assert "bad-key" not in done.stdout + done.stderr
+
+
+def test_cases_csv_with_a_short_row_names_the_blank_variable(simulator, tmp_path, monkeypatch, capsys):
+    spec = new_prompt("claude-haiku-4-5", user_text="Describe {{city}} in {{tone}} words.", max_tokens=50)
+    path = save_prompt(PromptSpec(request=spec.request, name="cities"), tmp_path / "cities.prompt.json")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("city,tone\nParis,dry\nRome\n")  # the second row stops before its tone
+    code = compare_in_process(monkeypatch, simulator, str(path), "--models", "claude-haiku-4-5,claude-opus-5-5",
+                              "--cases", str(cases))
+    assert code == 2
+    assert "case 2: no value for tone" in capsys.readouterr().err
+    assert UsageLog().count(source="compare") == 0
+
+
+def test_a_deprecated_model_runs_with_a_note(simulator, prompt_file, monkeypatch, capsys):
+    code = compare_in_process(monkeypatch, simulator, str(prompt_file), "--models", "claude-haiku-4-5,claude-sonnet-4-5")
+    assert code == 0
+    assert "note: Claude Sonnet 4.5 (claude-sonnet-4-5) is deprecated" in capsys.readouterr().err

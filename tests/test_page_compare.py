@@ -1,12 +1,16 @@
 """The Compare page through AppTest, by widget key, against the session simulator."""
 from __future__ import annotations
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from editor_apptest import APP, TIMEOUT_S, texts
+from workbench.compare_stats import format_usd
 from workbench.spec import PromptSpec, new_prompt, save_prompt
 from workbench.paths import prompts_dir
 from workbench.usage_log import UsageLog
+from workbench.pricing import DEFAULT_PRICE_FILE
 
 DEFAULT_LINE_UP = ["claude-haiku-5-5", "claude-sonnet-5-5", "claude-opus-5-5"]
 
@@ -96,8 +100,12 @@ def test_run_repeat_shows_statistics_chart_cost_and_every_run(monkeypatch, simul
     assert (stats["latency_p50_ms"] > 0).all() and (stats["latency_max_ms"] >= stats["latency_p95_ms"]).all()
     assert app.get("plotly_chart")
     costs = table_with(app, "per_1000_usd")
-    assert (costs["per_1000_usd"] > 0).all()
-    assert (costs["batch_per_1000_usd"] == costs["per_1000_usd"] / 2).all()
+    summary = app.session_state["compare_run_outcome"]["summary"]
+    for model, shown_per_1000, shown_batch in zip(costs["model"], costs["per_1000_usd"], costs["batch_per_1000_usd"]):
+        row = summary.costs[model]
+        assert row.per_call_usd > 0 and row.per_1000_usd == row.per_call_usd * 1000
+        assert shown_per_1000 == format_usd(row.per_1000_usd)
+        assert shown_batch == format_usd(row.per_1000_usd / 2)
     runs = table_with(app, "tokens_per_s")
     assert len(runs) == 9
     app.selectbox(key="compare_browse_repeat").set_value(3)
@@ -182,3 +190,93 @@ def test_table_rows_with_bad_checks_are_named_and_block_the_run(monkeypatch, sim
     rerun(app)
     assert "Row 1: invalid regex '(unclosed'" in texts(app)
     assert app.button(key="compare_run_matrix").disabled
+
+
+def haiku_prompt() -> PromptSpec:
+    spec = new_prompt("claude-haiku-4-5", user_text="Write a haiku about {{topic}} in {{lang}}.", max_tokens=100)
+    return PromptSpec(request=spec.request, name="haiku")
+
+
+def test_unfilled_variables_block_side_by_side_until_filled(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator, haiku_prompt())
+    assert app.button(key="compare_run").disabled
+    assert "Fill in topic, lang under Variables to run side by side" in texts(app)
+    assert app.expander[0].proto.expanded  # opened, so the empty fields are in view
+    app.text_input(key="compare_var_topic").input("rain")
+    app.text_input(key="compare_var_lang").input("  ")  # blank is no value
+    rerun(app)
+    assert app.button(key="compare_run").disabled and "Fill in lang under Variables" in texts(app)
+    app.text_input(key="compare_var_lang").input("French")
+    rerun(app)
+    assert not app.button(key="compare_run").disabled
+    app.button(key="compare_run").click()
+    rerun(app)
+    sent = UsageLog().recent(1, source="compare")[0].request_json
+    assert "Write a haiku about rain in French." in sent
+
+
+def test_a_deprecated_model_is_marked_before_running(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator)
+    app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-sonnet-4-5"])
+    rerun(app)
+    assert "**Claude Sonnet 4.5 (deprecated)**" in texts(app)
+    assert any("is deprecated: it still answers" in warning.value for warning in app.warning)
+    assert not app.button(key="compare_run").disabled  # it still answers: a warning, not a block
+
+
+def test_a_blank_cases_table_follows_the_prompt_and_a_typed_one_is_kept(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator)  # variables: city
+    assert list(app.data_editor(key="compare_cases_editor").value.columns) == ["city", "check", "expected"]
+    app.session_state["prompt"] = haiku_prompt()
+    rerun(app)
+    # Nothing typed: the table now has this prompt's columns, and no error about the old ones.
+    assert list(app.data_editor(key="compare_cases_editor").value.columns) == ["topic", "lang", "check", "expected"]
+    assert not app.error
+    app.session_state["compare_cases_editor"] = {
+        "edited_rows": {0: {"topic": "rain", "lang": "English"}}, "added_rows": [], "deleted_rows": []}
+    rerun(app)
+    assert app.session_state["compare_cases_edited"]["rows"][0]["topic"] == "rain"
+    app.session_state["prompt"] = city_prompt()
+    rerun(app)
+    # Typed values are kept, the mismatch is named once, and a reset is offered.
+    assert app.session_state["compare_cases_edited"]["rows"][0]["topic"] == "rain"
+    assert [error.value for error in app.error] == [
+        "The table doesn't fit this prompt: missing column for prompt variable city.",
+        "The table doesn't fit this prompt: columns topic, lang are not a prompt variable (the prompt's variables: "
+        "city; optional check columns: check, expected).",
+    ]
+    assert not app.warning
+    assert app.button(key="compare_run_matrix").disabled
+    app.button(key="compare_cases_reset").click()
+    rerun(app)
+    assert list(app.data_editor(key="compare_cases_editor").value.columns) == ["city", "check", "expected"]
+
+
+def test_a_case_with_a_blank_variable_and_no_default_is_named(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator, haiku_prompt())
+    app.session_state["compare_cases_editor"] = {
+        "edited_rows": {0: {"topic": "rain", "lang": "English"}},
+        "added_rows": [{"topic": "snow"}], "deleted_rows": []}
+    rerun(app)
+    assert "Case 2: no value for lang (fill the cell, or give the prompt a default)." in texts(app)
+    assert app.button(key="compare_run_matrix").disabled
+
+
+def test_an_unpriced_model_costs_unknown_never_zero(monkeypatch, simulator, tmp_path):
+    prices = json.loads(DEFAULT_PRICE_FILE.read_text())
+    prices["prices"] = [row for row in prices["prices"] if row["model"] != "claude-sonnet-4-6"]
+    price_file = tmp_path / "prices.json"
+    price_file.write_text(json.dumps(prices))
+    monkeypatch.setenv("WORKBENCH_PRICES", str(price_file))
+    app = open_compare(monkeypatch, simulator)
+    app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-sonnet-4-6"])
+    rerun(app)
+    assert "Projected cost unknown: no price for model 'claude-sonnet-4-6'" in texts(app)
+    app.button(key="compare_run").click()
+    rerun(app)
+    costs = table_with(app, "per_1000_usd").set_index("model")
+    assert costs.loc["claude-sonnet-4-6", "per_call_usd"] == "unknown"
+    assert costs.loc["claude-sonnet-4-6", "per_1000_usd"] == "unknown"
+    assert costs.loc["claude-haiku-4-5", "per_1000_usd"].startswith("$")
+    runs = table_with(app, "tokens_per_s").set_index("model")
+    assert runs.loc["claude-sonnet-4-6", "cost_usd"] == "unknown"

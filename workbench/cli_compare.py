@@ -140,7 +140,15 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, list[compare.PlannedCall], 
     ]
     if rejected:
         raise CompareUsageError("; ".join(rejected))
+    for model in models:
+        note = compare.lifecycle_note(catalog.get(model))
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     values = dict(_parse_var(item) for item in args.var)
+    if cases:
+        blank = compare.cases_problems(spec, cases, values)
+        if blank:
+            raise CompareUsageError(f"{args.cases}: " + "; ".join(blank))
     try:
         calls = compare.plan_calls(spec, models, repeats=args.repeat, cases=cases, values=values)
     except MissingVariableError as error:
@@ -163,14 +171,17 @@ def _spread_cells(spread: Spread) -> list[str]:
     return [_ms(spread.p50), _ms(spread.p95), _ms(spread.min), _ms(spread.max)]
 
 
-def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Plain-text table: first column left-aligned, the rest right-aligned."""
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, text_columns: int = 0) -> str:
+    """Plain-text table: the first column and the last `text_columns` left-aligned, figures right-aligned."""
     widths = [max(len(str(row[column])) for row in [header, *rows]) for column in range(len(header))]
+    left = {0, *range(len(header) - text_columns, len(header))}
 
     def line(cells: Sequence[str]) -> str:
-        first = str(cells[0]).ljust(widths[0])
-        rest = [str(cell).rjust(width) for cell, width in zip(cells[1:], widths[1:])]
-        return "  ".join([first, *rest]).rstrip()
+        padded = [
+            str(cell).ljust(width) if column in left else str(cell).rjust(width)
+            for column, (cell, width) in enumerate(zip(cells, widths))
+        ]
+        return "  ".join(padded).rstrip()
 
     return "\n".join([line(header), *(line(row) for row in rows)])
 
@@ -213,6 +224,7 @@ def render_report(prompt_name: str, args: argparse.Namespace, outcome: compare.C
                 ]
                 for model, row in summary.costs.items()
             ],
+            text_columns=1,
         ),
     ]
     if summary.scores:

@@ -12,7 +12,7 @@ from workbench.compare_stats import CostRow, ModelStats, cost_row, has_cache_bre
 from workbench.models import Catalog, ModelEntry, request_problems
 from workbench.pricing import PriceTable
 from workbench.spec import PromptSpec
-from workbench.templating import find_variables, substitute
+from workbench.templating import MissingVariableError, find_variables, substitute
 
 COMPARE_SOURCE = "compare"
 MIN_MODELS = 2
@@ -27,7 +27,12 @@ MAX_CONCURRENCY = 32
 # also stretch the SDK's backoff on a server that is down (5xx), which it retries the same way.
 COMPARE_MAX_RETRIES = 20
 # Calls that still end in a retryable error (429 / 529) are run again, up to this many rounds,
-# so a matrix under a rate limit finishes with every call answered.
+# so a matrix under a rate limit finishes with every call answered. The project's rule is "the
+# SDK's own retries", so this re-queue had to earn its place; measured with the 200-call matrix
+# against --rate-limit 20 (2026-11-25): SDK retries alone, even max_retries=50, starve a few calls
+# (every waiter gets the same retry-after and only some win): 1 failed at 20 in flight, 5-9 at 32,
+# with a dead server then retried for minutes. With max_retries=20 plus this re-queue: 0 failed,
+# 0 unlogged at 4, 20 and 32 in flight (11-32 calls re-run, 0.97-1.03 of the limit).
 MAX_RERUN_ROUNDS = 5
 RETRYABLE_ERROR_TYPES = frozenset({"rate_limit_error", "overloaded_error"})
 RETRYABLE_STATUSES = frozenset({429, 529})
@@ -112,9 +117,48 @@ def empty_prompt_problem(request: dict) -> str | None:
     return "The prompt has no text yet: write it in the Editor, or pick a saved prompt file."
 
 
+def lifecycle_note(entry: ModelEntry | None) -> str | None:
+    """A warning for a model that still answers but is on its way out (retired ones are problems)."""
+    if entry is None or entry.lifecycle != "deprecated":
+        return None
+    return (
+        f"{entry.display_name} ({entry.id}) is deprecated: it still answers, but it will be retired, "
+        "so it is not a model to ship on."
+    )
+
+
+def _filled(values: Mapping[str, str] | None) -> dict[str, str]:
+    # A blank value is no value: "Write a haiku about  in ." measures nothing anyone would ship.
+    return {name: value for name, value in (values or {}).items() if str(value).strip()}
+
+
 def run_values(spec: PromptSpec, values: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Variable values for a plain run: the prompt's defaults, then the caller's values on top."""
-    return {**spec.variables, **(values or {})}
+    """Variable values for a plain run: the prompt's defaults, then the caller's non-blank values on top."""
+    return {**_filled(spec.variables), **_filled(values)}
+
+
+def case_values(spec: PromptSpec, case: CompareCase | None, values: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Values for one case: a blank cell falls back to the run's value, then the prompt's default."""
+    return {**run_values(spec, values), **_filled(case.values if case else None)}
+
+
+def unfilled_variables(spec: PromptSpec, values: Mapping[str, str] | None = None,
+                       case: CompareCase | None = None) -> list[str]:
+    """The prompt's variables that have no non-blank value for this run (or case)."""
+    filled = case_values(spec, case, values)
+    return [name for name in find_variables(spec.request) if name not in filled]
+
+
+def cases_problems(spec: PromptSpec, cases: Sequence[CompareCase],
+                   values: Mapping[str, str] | None = None) -> list[str]:
+    """A sentence per case that leaves a variable without a value (blank cell and no default)."""
+    problems = []
+    for case in cases:
+        names = unfilled_variables(spec, values, case)
+        if names:
+            listed = ", ".join(names)
+            problems.append(f"{case.label}: no value for {listed} (fill the cell, or give the prompt a default)")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -140,18 +184,21 @@ def plan_calls(
     """Every call of a compare, rows × repeats × models, substituted and ready to send.
 
     Models vary fastest, so the first wave of the pool holds one call of each model and a
-    compare's wall time is the slowest model's, not the sum. Raises MissingVariableError.
+    compare's wall time is the slowest model's, not the sum. Raises MissingVariableError when a
+    variable has no value, or only a blank one.
     """
     if not 1 <= repeats <= MAX_REPEATS:
         raise ValueError(f"repeat must be 1 to {MAX_REPEATS} (got {repeats})")
     overrides = overrides or {}
-    base_values = run_values(spec, values)
     rows: Sequence[CompareCase | None] = cases if cases else [None]
     aimed = {model: request_for_model(spec.request, model, overrides.get(model)) for model in models}
     calls = []
     for case in rows:
-        case_values = {**base_values, **(case.values if case else {})}
-        substituted = {model: substitute(aimed[model], case_values) for model in models}
+        unfilled = unfilled_variables(spec, values, case)
+        if unfilled:
+            raise MissingVariableError(unfilled)
+        filled = case_values(spec, case, values)
+        substituted = {model: substitute(aimed[model], filled) for model in models}
         for repeat in range(repeats):
             for model in models:
                 calls.append(PlannedCall(len(calls), model, repeat, case, copy.deepcopy(substituted[model])))
@@ -328,7 +375,12 @@ def run_record(call: PlannedCall, result: Any) -> dict:
 
 
 def summary_json(outcome: CompareOutcome, summary: CompareSummary) -> dict:
-    """The CLI's --json object: {"models": {MODEL: {...}}, "wall_ms": ...}."""
+    """The CLI's --json object, exactly the issue's shape (issue 5):
+
+    {"models": {MODEL: {"runs", "ttft_ms", "latency_ms", "cost_per_call", "cost_per_1000",
+    "pass_rate"}}, "wall_ms"}. Everything else (errors, output tokens, cost per passing answer)
+    follows from "runs"; an unknown cost is null, never 0.
+    """
     models = {}
     for model in outcome.models:
         stats = summary.stats[model]
@@ -336,19 +388,11 @@ def summary_json(outcome: CompareOutcome, summary: CompareSummary) -> dict:
         score = summary.scores.get(model)
         models[model] = {
             "runs": [run_record(call, outcome.results[call.index]) for call in outcome.calls_for(model)],
-            "calls": stats.calls,
-            "errors": stats.errors,
             "ttft_ms": stats.ttft_ms.as_dict(),
             "latency_ms": stats.latency_ms.as_dict(),
-            "output_tokens_mean": stats.output_tokens_mean,
             "cost_per_call": costs.per_call_usd,
             "cost_per_1000": costs.per_1000_usd,
-            "cached_cost_per_call": costs.cached_per_call_usd,
-            "batch_cost_per_call": costs.batch_per_call_usd,
-            "cost_note": costs.note,
-            "price_version": costs.price_version,
             "pass_rate": score.pass_rate if score else None,
-            "cost_per_passing_answer": score.cost_per_passing_usd if score else None,
         }
     return {"models": models, "wall_ms": summary.wall_ms}
 

@@ -138,6 +138,11 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def table_has_values(rows: Iterable[Mapping[str, Any]]) -> bool:
+    """True when any cell of the table holds text: such a table is the user's work, not a blank."""
+    return any(cell_text(value).strip() for row in rows for value in row.values())
+
+
 def parse_cases(columns: Sequence[str], rows: Sequence[Mapping[str, Any]], variables: Sequence[str]) -> list[CompareCase]:
     """Validated cases from a table; CasesTableError lists every problem (columns, then rows)."""
     problems = column_problems(columns, variables)
@@ -193,7 +198,10 @@ def read_cases_csv(data: bytes | str, source: str = "cases.csv") -> tuple[list[s
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
     except UnicodeDecodeError as error:
-        raise CasesTableError([f"{source}: not UTF-8 text ({error.reason} at byte {error.start})"]) from None
+        raise CasesTableError([
+            f"{source}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8 "
+            "(in Excel: CSV UTF-8) and upload it again"
+        ]) from None
     reader = csv.DictReader(io.StringIO(text))
     columns = [column.strip() for column in reader.fieldnames or []]
     if not columns:
