@@ -162,3 +162,21 @@ def test_a_deprecated_model_runs_with_a_note(simulator, prompt_file, monkeypatch
     code = compare_in_process(monkeypatch, simulator, str(prompt_file), "--models", "claude-haiku-4-5,claude-sonnet-4-5")
     assert code == 0
     assert "note: Claude Sonnet 4.5 (claude-sonnet-4-5) is deprecated" in capsys.readouterr().err
+
+
+def test_a_damaged_call_log_is_bad_input_before_any_call(simulator, prompt_file, workbench_home, monkeypatch, capsys):
+    workbench_home.mkdir(parents=True, exist_ok=True)
+    (workbench_home / "calls.db").write_bytes(b"this is not a database" * 100)
+    code = compare_in_process(monkeypatch, simulator, str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5")
+    stderr = capsys.readouterr().err
+    assert code == 2
+    assert [line for line in stderr.splitlines() if line.startswith("error:")] == [
+        line for line in stderr.splitlines() if "cannot use the call log" in line
+    ]
+    assert "Traceback" not in stderr
+
+
+def test_a_var_the_prompt_does_not_use_is_named(simulator, prompt_file, monkeypatch, capsys):
+    code = compare_in_process(monkeypatch, simulator, str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5",
+                              "--var", "ctiy=Paris")
+    assert code == 2 and "--var ctiy: the prompt has no {{ctiy}}" in capsys.readouterr().err

@@ -30,6 +30,7 @@ REJECTED = [
     (base_request("claude-sonnet-5", thinking={"type": "enabled", "budget_tokens": 1024}), "thinking type 'enabled'"),
     (base_request("claude-opus-5-5", thinking={"type": "disabled"}), "thinking type 'disabled'"),
     (base_request("claude-haiku-4-5", thinking={"type": "adaptive"}), "thinking type 'adaptive'"),
+    (base_request("claude-haiku-4-5", thinking={"type": "enabled"}), "needs a thinking.budget_tokens"),
     (base_request("claude-haiku-4-5", thinking={"type": "enabled", "budget_tokens": 512}), "at least 1,024"),
     (base_request("claude-haiku-4-5", thinking={"type": "enabled", "budget_tokens": 4096}), "less than max_tokens"),
     (base_request("claude-haiku-4-5", output_config={"effort": "high"}), "does not support output_config.effort"),

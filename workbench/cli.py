@@ -11,44 +11,28 @@ import argparse
 import contextlib
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from workbench.backend import NO_KEY_REASON, Backend, BackendConfigError, make_client, resolve_backend
+from workbench.cli_common import (
+    EXIT_API_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, load_prices, open_call_log, parse_vars,
+)
 from workbench.cli_compare import add_parser as add_compare_parser
 from workbench.models import Catalog, default_model_id, offline_catalog
-from workbench.pricing import PriceFileError, PriceTable, load_price_table
 from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolUseReady, stream_run
 from workbench.spec import PromptFileError, PromptSpec, load_prompt, new_prompt
-from workbench.templating import MissingVariableError, find_variables, is_variable_name, substitute
+from workbench.templating import MissingVariableError, find_variables, substitute
 from workbench.tokens import TokenCounter
-from workbench.usage_log import UsageLog
 
 DEFAULT_MAX_TOKENS = 1024
-EXIT_OK, EXIT_API_ERROR, EXIT_BAD_INPUT = 0, 1, 2
-EXIT_INTERRUPTED = 130  # the shell's convention for a command stopped by Ctrl-C (128 + SIGINT)
-
-
-class UsageError(Exception):
-    """Bad command-line usage or input; main() prints it as one line and exits 2."""
-
-
 # ---------------------------------------------------------------- shared pieces
 
 
 def _local_catalog() -> Catalog:
     """The shipped catalog: enough for defaults and limits without a network call before the real one."""
     return offline_catalog()
-
-
-def _parse_var(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    name = name.strip()
-    if not sep or not is_variable_name(name):
-        raise UsageError(f"--var expects NAME=VALUE with a variable name like topic or user.name, got {text!r}")
-    return name, value
 
 
 def _add_prompt_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,13 +63,7 @@ def _prompt_from_args(args: argparse.Namespace) -> PromptSpec:
 def _request_from_args(args: argparse.Namespace) -> tuple[PromptSpec, dict]:
     """The spec and its request, variables substituted and overrides applied."""
     spec = _prompt_from_args(args)
-    given = dict(_parse_var(item) for item in args.var)
-    # A --var the prompt never uses is almost always a typo of one it does use: say so, don't ignore it.
-    used = find_variables(spec.request)
-    unused = [name for name in given if name not in used]
-    if unused:
-        known = ", ".join(used) if used else "none"
-        raise UsageError(f"--var {unused[0]}: the prompt has no {{{{{unused[0]}}}}} (its variables: {known})")
+    given = parse_vars(args.var, find_variables(spec.request))
     request = substitute(spec.request, {**spec.variables, **given})
     if args.model is not None:
         if not args.model.strip():
@@ -114,23 +92,6 @@ def _connect(quiet: bool = False) -> tuple[Backend, Any]:
         reason = "no ANTHROPIC_API_KEY set" if backend.simulator_reason == NO_KEY_REASON else backend.simulator_reason
         print(f"Using the local simulator: {reason}", file=sys.stderr)
     return backend, make_client(backend)
-
-
-def _price_table() -> PriceTable:
-    """The price table, or UsageError: a broken price file is bad input, found before any call is made."""
-    try:
-        return load_price_table()
-    except PriceFileError as error:
-        raise UsageError(f"{error} (fix the file, or unset WORKBENCH_PRICES to use the shipped prices)") from None
-
-
-def _open_call_log() -> UsageLog:
-    """The call log, or UsageError: a run that cannot be logged is not started."""
-    try:
-        return UsageLog()
-    except (OSError, sqlite3.Error) as error:
-        raise UsageError(f"cannot use the call log under WORKBENCH_HOME ({error}); point WORKBENCH_HOME "
-                         "at a writable folder, or move a damaged calls.db aside") from None
 
 
 def _error_line(result: RunResult) -> str:
@@ -210,8 +171,8 @@ def _stop_warnings(result: RunResult) -> list[str]:
 def run_command(args: argparse.Namespace) -> int:
     """Send one prompt; stream the reply to stdout (or print one JSON object with --json)."""
     spec, request = _request_from_args(args)
-    prices = _price_table()
-    log = _open_call_log()
+    prices = load_prices()
+    log = open_call_log()
     _, client = _connect()
     stream_to_stdout = not args.json and not args.no_stream
     result: RunResult | None = None
@@ -278,7 +239,7 @@ def add_run_parser(subparsers: argparse._SubParsersAction) -> None:
 def count_command(args: argparse.Namespace) -> int:
     """Count a prompt's input tokens (exact via count_tokens, or a labelled estimate) and project its cost."""
     _, request = _request_from_args(args)
-    prices = _price_table()
+    prices = load_prices()
     _, client = _connect(quiet=args.json)
     counted = TokenCounter(client).count(request)
     model = request["model"]

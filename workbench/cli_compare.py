@@ -9,21 +9,16 @@ from typing import Any, Sequence, TextIO
 
 from workbench import compare
 from workbench.backend import BackendConfigError, make_client, resolve_backend
+from workbench.cli_common import (
+    EXIT_API_ERROR, EXIT_BAD_INPUT, EXIT_OK, UsageError, load_prices, open_call_log, parse_vars,
+)
 from workbench.compare_cases import CasesTableError, load_cases_csv
 from workbench.compare_stats import Spread, format_usd
 from workbench.models import fetch_catalog
-from workbench.pricing import PriceFileError, load_price_table
 from workbench.spec import PromptFileError, load_prompt
-from workbench.templating import MissingVariableError, find_variables, is_variable_name
+from workbench.templating import MissingVariableError, find_variables
 from workbench.usage_log import UsageLog
 
-EXIT_OK = 0
-EXIT_API_ERROR = 1
-EXIT_BAD_INPUT = 2
-
-
-class CompareUsageError(ValueError):
-    """Bad usage or input; the message is the one line printed before exiting with 2."""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -72,15 +67,15 @@ def handle_compare(args: argparse.Namespace, out: TextIO | None = None, err: Tex
     err = err or sys.stderr
     try:
         plan = _prepare(args)
-    except CompareUsageError as error:
+    except UsageError as error:
         print(f"error: {error}", file=err)
         return EXIT_BAD_INPUT
-    spec, calls, client, prices = plan
+    spec, calls, client, prices, log = plan
     outcome = compare.run_compare(
         client,
         calls,
         concurrency=args.concurrency,
-        log=UsageLog(),
+        log=log,
         prices=prices,
         prompt_name=spec.name,
     )
@@ -98,69 +93,63 @@ def handle_compare(args: argparse.Namespace, out: TextIO | None = None, err: Tex
     return EXIT_OK
 
 
-def _prepare(args: argparse.Namespace) -> tuple[Any, list[compare.PlannedCall], Any, Any]:
-    """Validate everything before the first call; CompareUsageError says what is wrong."""
+def _prepare(args: argparse.Namespace) -> tuple[Any, list[compare.PlannedCall], Any, Any, UsageLog]:
+    """Validate everything before the first call; UsageError says what is wrong."""
     if not 1 <= args.repeat <= compare.MAX_REPEATS:
-        raise CompareUsageError(f"--repeat must be 1 to {compare.MAX_REPEATS} (got {args.repeat})")
+        raise UsageError(f"--repeat must be 1 to {compare.MAX_REPEATS} (got {args.repeat})")
     if not 1 <= args.concurrency <= compare.MAX_CONCURRENCY:
-        raise CompareUsageError(f"--concurrency must be 1 to {compare.MAX_CONCURRENCY} (got {args.concurrency})")
+        raise UsageError(f"--concurrency must be 1 to {compare.MAX_CONCURRENCY} (got {args.concurrency})")
     try:
         spec = load_prompt(args.prompt_file)
     except PromptFileError as error:
-        raise CompareUsageError(str(error)) from None
+        raise UsageError(str(error)) from None
     except OSError as error:
-        raise CompareUsageError(f"{args.prompt_file}: cannot read: {error.strerror}") from None
+        raise UsageError(f"{args.prompt_file}: cannot read: {error.strerror}") from None
     models = [model.strip() for model in args.models.split(",") if model.strip()]
     cases = None
     if args.cases:
         try:
             data = Path(args.cases).read_bytes()
         except OSError as error:
-            raise CompareUsageError(f"{args.cases}: cannot read: {error.strerror}") from None
+            raise UsageError(f"{args.cases}: cannot read: {error.strerror}") from None
         try:
             cases = load_cases_csv(data, find_variables(spec.request), source=args.cases)
         except CasesTableError as error:
-            raise CompareUsageError(str(error)) from None
+            raise UsageError(str(error)) from None
+    prices = load_prices()
+    log = open_call_log()
     try:
-        prices = load_price_table()
         backend = resolve_backend()
-    except (BackendConfigError, PriceFileError) as error:
-        raise CompareUsageError(str(error)) from None
+    except BackendConfigError as error:
+        raise UsageError(str(error)) from None
     if backend.kind == "simulator":
         print(f"Using the local simulator ({backend.simulator_reason})", file=sys.stderr)
     client = make_client(backend)
     catalog = fetch_catalog(client)
     problems = compare.selection_problems(models, catalog)
     if problems:
-        raise CompareUsageError("--models: " + "; ".join(problems))
+        raise UsageError("--models: " + "; ".join(problems))
     rejected = [
         f"{model}: {problem}"
         for model in models
         for problem in compare.model_problems(spec.request, model, None, catalog)
     ]
     if rejected:
-        raise CompareUsageError("; ".join(rejected))
+        raise UsageError("; ".join(rejected))
     for model in models:
         note = compare.lifecycle_note(catalog.get(model))
         if note:
             print(f"note: {note}", file=sys.stderr)
-    values = dict(_parse_var(item) for item in args.var)
+    values = parse_vars(args.var, find_variables(spec.request))
     if cases:
         blank = compare.cases_problems(spec, cases, values)
         if blank:
-            raise CompareUsageError(f"{args.cases}: " + "; ".join(blank))
+            raise UsageError(f"{args.cases}: " + "; ".join(blank))
     try:
         calls = compare.plan_calls(spec, models, repeats=args.repeat, cases=cases, values=values)
     except MissingVariableError as error:
-        raise CompareUsageError(f"{args.prompt_file}: {error}") from None
-    return spec, calls, client, prices
-
-
-def _parse_var(text: str) -> tuple[str, str]:
-    name, separator, value = text.partition("=")
-    if not separator or not is_variable_name(name.strip()):
-        raise CompareUsageError(f"--var expects NAME=VALUE with a variable name like topic, got {text!r}")
-    return name.strip(), value
+        raise UsageError(f"{args.prompt_file}: {error}") from None
+    return spec, calls, client, prices, log
 
 
 def _ms(value: float | None) -> str:

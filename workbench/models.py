@@ -191,6 +191,9 @@ def _thinking_problems(request: dict, entry: ModelEntry) -> list[str]:
     if kind != "enabled":
         return []
     budget = thinking.get("budget_tokens")
+    if budget is None:
+        return [f"Thinking type \"enabled\" needs a thinking.budget_tokens of at least {MIN_THINKING_BUDGET:,} "
+                "and below max_tokens."]
     if not isinstance(budget, int) or isinstance(budget, bool) or budget < MIN_THINKING_BUDGET:
         return [f"thinking.budget_tokens must be at least {MIN_THINKING_BUDGET:,} (got {budget!r})."]
     max_tokens = request.get("max_tokens")
