@@ -8,7 +8,7 @@ import plotly.express as px
 import streamlit as st
 
 from components import session
-from components.compare_setup import ModelSetup, model_label
+from components.compare_setup import ModelSetup, model_label, remember
 from workbench import compare
 from workbench.compare_stats import format_usd
 from workbench.runner import RunDone, TextDelta, ThinkingDelta
@@ -44,9 +44,10 @@ class _ColumnPane:
 
 def render_concurrency() -> int:
     """How many calls may be in flight at once (side by side and test cases alike)."""
-    _seed("compare_concurrency", st.session_state["compare_concurrency_limit"])
     concurrency = st.columns([1, 3])[0].number_input(
-        "Concurrent calls", min_value=1, max_value=compare.MAX_CONCURRENCY, key="compare_concurrency",
+        "Concurrent calls", min_value=1, max_value=compare.MAX_CONCURRENCY,
+        value=st.session_state["compare_concurrency_limit"],
+        key="compare_concurrency", on_change=remember, args=("compare_concurrency", "compare_concurrency_limit", int),
         help="at most this many calls in flight; 429s are retried honouring retry-after",
     )
     st.session_state["compare_concurrency_limit"] = int(concurrency)
@@ -55,9 +56,11 @@ def render_concurrency() -> int:
 
 def render_run_controls(setups: dict[str, ModelSetup], ready_problem: str | None) -> tuple[int, bool]:
     """Repeat input and the Run button; returns (repeats, clicked)."""
-    _seed("compare_repeat", st.session_state["compare_repeat_count"])
     left, right = st.columns([1, 3], vertical_alignment="bottom")
-    repeats = left.number_input("Repeat each model", min_value=1, max_value=compare.MAX_REPEATS, key="compare_repeat")
+    repeats = left.number_input(
+        "Repeat each model", min_value=1, max_value=compare.MAX_REPEATS, value=st.session_state["compare_repeat_count"],
+        key="compare_repeat", on_change=remember, args=("compare_repeat", "compare_repeat_count", int),
+    )
     st.session_state["compare_repeat_count"] = int(repeats)
     calls = int(repeats) * len(setups)
     clicked = right.button(
@@ -68,11 +71,6 @@ def render_run_controls(setups: dict[str, ModelSetup], ready_problem: str | None
         help=ready_problem,
     )
     return int(repeats), clicked
-
-
-def _seed(widget_key: str, value) -> None:
-    if widget_key not in st.session_state:
-        st.session_state[widget_key] = value
 
 
 def run_side_by_side(spec: PromptSpec, values: dict[str, str], setups: dict[str, ModelSetup],
@@ -227,8 +225,10 @@ def _render_cost_dataframe(summary: compare.CompareSummary) -> None:
     st.caption(f"Measured mean over successful calls, from each call's own usage · price table {version}")
     frame = pd.DataFrame(compare.cost_rows(summary))
     if not any(row.cache_breakpoint for row in costs.values()):
-        # Without a cache breakpoint there is no cache-hit figure; the note says why.
+        # Without a cache breakpoint there is no cache-hit figure; the note under the table says why.
         frame = frame.drop(columns=["cache_hits_per_1000_usd"])
+    if not frame.empty and not frame["note"].astype(bool).any():
+        frame = frame.drop(columns=["note"])  # every note applies to all rows: said once below
     frame = dollars_as_text(frame)
     st.dataframe(
         frame,
@@ -244,6 +244,8 @@ def _render_cost_dataframe(summary: compare.CompareSummary) -> None:
             "note": "Note",
         },
     )
+    for note in compare.shared_cost_notes(summary):
+        st.caption(note)
 
 
 def dollars_as_text(frame: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 from pathlib import Path
 
 import streamlit as st
@@ -33,18 +33,29 @@ class ModelSetup:
     card: Any = None  # the model's bordered container, so the projection lands in the same card
 
 
-def _seed(widget_key: str, value) -> None:
-    """Fill a widget from its persisted value when the widget has no state (first render, or page return)."""
-    if widget_key not in st.session_state:
-        st.session_state[widget_key] = value
+# Every widget here starts from a remembered (non-widget) value passed as value=/index=/default=,
+# and an on_change callback copies edits back. Widget keys are never assigned: a widget whose state
+# Streamlit kept on the server after the browser dropped it (a run that ended mid-render) would be
+# drawn with its bare default (max_tokens 1, no models) and the browser would send that back.
+# When a remembered value is reset from elsewhere (another prompt's settings), the widget key
+# changes with it, so the browser gets a fresh widget rather than keeping the old one.
+
+
+def remember(widget_key: str, state_key: str, convert: Callable[[Any], Any] = lambda value: value) -> None:
+    """on_change: copy widget `widget_key`'s value to the remembered value `state_key`."""
+    st.session_state[state_key] = convert(st.session_state[widget_key])
 
 
 def render_prompt_source() -> PromptSpec | None:
     """Pick the Editor's prompt or a saved file; returns the spec, or None with the reason shown."""
-    _seed("compare_prompt_source", st.session_state["compare_prompt_choice"])
     files = sorted(path.name for path in prompts_dir().glob("*.prompt.json"))
     left, right = st.columns([1, 2])
-    source = left.radio("Prompt", [EDITOR_SOURCE, FILE_SOURCE], key="compare_prompt_source", horizontal=False)
+    sources = [EDITOR_SOURCE, FILE_SOURCE]
+    chosen = st.session_state["compare_prompt_choice"]
+    source = left.radio(
+        "Prompt", sources, index=sources.index(chosen) if chosen in sources else 0, key="compare_prompt_source",
+        on_change=remember, args=("compare_prompt_source", "compare_prompt_choice"), horizontal=False,
+    )
     st.session_state["compare_prompt_choice"] = source
     if source == EDITOR_SOURCE:
         spec = session.current_prompt()
@@ -57,10 +68,11 @@ def render_prompt_source() -> PromptSpec | None:
     if not files:
         right.info(f"No saved prompts in {prompts_dir()}. Save one from the Editor, or use the Editor's prompt.")
         return None
-    _seed("compare_prompt_file", st.session_state["compare_prompt_file_name"] or files[0])
-    if st.session_state["compare_prompt_file"] not in files:
-        st.session_state["compare_prompt_file"] = files[0]
-    name = right.selectbox("Saved prompt", files, key="compare_prompt_file")
+    remembered_file = st.session_state["compare_prompt_file_name"]
+    name = right.selectbox(
+        "Saved prompt", files, index=files.index(remembered_file) if remembered_file in files else 0,
+        key="compare_prompt_file", on_change=remember, args=("compare_prompt_file", "compare_prompt_file_name"),
+    )
     st.session_state["compare_prompt_file_name"] = name
     try:
         spec = load_prompt(Path(prompts_dir()) / name)
@@ -94,15 +106,13 @@ def render_variable_values(spec: PromptSpec) -> dict[str, str]:
     remembered = st.session_state["compare_variable_values"]
     editor_values = session.variable_values() if st.session_state["compare_prompt_choice"] == EDITOR_SOURCE else {}
     values = {}
-    for name in names:
-        _seed(f"compare_var_{name}", remembered.get(name, editor_values.get(name, spec.variables.get(name, ""))))
-    unfilled_before = compare.unfilled_variables(
-        spec, {name: st.session_state[f"compare_var_{name}"] for name in names})
+    starting = {name: remembered.get(name, editor_values.get(name, spec.variables.get(name, ""))) for name in names}
+    unfilled_before = compare.unfilled_variables(spec, starting)
     with st.expander(f"Variables ({', '.join(names)})", expanded=bool(unfilled_before)):
         columns = st.columns(min(len(names), 3))
         for position, name in enumerate(names):
             values[name] = columns[position % len(columns)].text_input(
-                name, key=f"compare_var_{name}",
+                name, value=starting[name], key=f"compare_var_{name}", on_change=_remember_variable, args=(name,),
                 placeholder=f"default: {spec.variables[name]}" if spec.variables.get(name) else "needs a value",
             )
         unfilled = compare.unfilled_variables(spec, values)
@@ -111,6 +121,11 @@ def render_variable_values(spec: PromptSpec) -> dict[str, str]:
                        "(test cases bring their own).")
     st.session_state["compare_variable_values"] = {**remembered, **values}
     return values
+
+
+def _remember_variable(name: str) -> None:
+    st.session_state["compare_variable_values"] = {
+        **st.session_state["compare_variable_values"], name: st.session_state[f"compare_var_{name}"]}
 
 
 def model_label(catalog: Catalog, model_id: str) -> str:
@@ -126,11 +141,13 @@ def render_model_picker(catalog: Catalog) -> list[str]:
     choices = [entry.id for entry in catalog.active_models()]
     if st.session_state["compare_picked_models"] is None:
         st.session_state["compare_picked_models"] = compare.default_models(catalog)
-    _seed("compare_models", [model for model in st.session_state["compare_picked_models"] if model in choices])
     picked = st.multiselect(
         "Models (2 to 4)",
         choices,
+        default=[model for model in st.session_state["compare_picked_models"] if model in choices],
         key="compare_models",
+        on_change=remember,
+        args=("compare_models", "compare_picked_models", list),
         max_selections=compare.MAX_MODELS,
         format_func=lambda model_id: model_label(catalog, model_id),
         help=f"Catalog: {catalog.source_label}",
@@ -146,7 +163,7 @@ def render_model_settings(spec: PromptSpec, models: list[str], catalog: Catalog)
     setups: dict[str, ModelSetup] = {}
     if not models:
         return setups
-    _forget_overrides_if_prompt_settings_changed(spec, catalog)
+    _forget_overrides_if_prompt_settings_changed(spec)
     remembered: dict = st.session_state["compare_model_overrides"]
     for column, model in zip(st.columns(len(models)), models):
         entry = catalog.get(model)
@@ -169,27 +186,22 @@ def render_model_settings(spec: PromptSpec, models: list[str], catalog: Catalog)
     return setups
 
 
-OVERRIDE_WIDGET_PREFIXES = ("compare_max_tokens_", "compare_effort_", "compare_thinking_", "compare_budget_")
+def override_key(setting: str, model: str, basis: str | None) -> str:
+    """Widget key of one model's override (max_tokens, effort, thinking, budget) under these prompt settings.
+
+    The key names the model and the prompt settings the overrides start from, so a changed prompt
+    gives every card fresh widgets (value= applies) instead of widgets the browser still holds.
+    """
+    return f"compare_{setting}_{model}_{(basis or '')[:8]}"
 
 
-def _forget_overrides_if_prompt_settings_changed(spec: PromptSpec, catalog: Catalog) -> None:
+def _forget_overrides_if_prompt_settings_changed(spec: PromptSpec) -> None:
     """Overrides start from the prompt's own settings: another prompt (or edited settings) resets them."""
     basis = request_hash({name: spec.request.get(name) for name in ("max_tokens", "thinking", "output_config")})
     if st.session_state["compare_overrides_basis"] == basis:
         return
-    st.session_state["compare_overrides_basis"] = basis
+    st.session_state["compare_overrides_basis"] = basis  # new widget keys: see override_key
     st.session_state["compare_model_overrides"] = {}
-    # Assign the new defaults rather than deleting the keys: a widget whose state is deleted
-    # while it is on screen comes back with the browser's stale value.
-    for key in [key for key in st.session_state if str(key).startswith(OVERRIDE_WIDGET_PREFIXES)]:
-        prefix = next(prefix for prefix in OVERRIDE_WIDGET_PREFIXES if str(key).startswith(prefix))
-        entry = catalog.get(str(key).removeprefix(prefix))
-        if prefix == "compare_max_tokens_" and entry is not None:
-            st.session_state[key] = _default_max_tokens(spec, entry)
-        elif prefix == "compare_budget_":
-            st.session_state[key] = DEFAULT_THINKING_BUDGET
-        else:
-            st.session_state[key] = PROMPT_SETTING
 
 
 def _default_max_tokens(spec: PromptSpec, entry: ModelEntry) -> int:
@@ -201,35 +213,66 @@ def _render_overrides(spec: PromptSpec, entry: ModelEntry, saved: compare.ModelO
     """max_tokens (bounded by the model), effort and thinking only where the model supports them."""
     saved = saved or compare.default_overrides(spec.request, entry)
     model = entry.id
+    basis = st.session_state["compare_overrides_basis"]
+    keys = {setting: override_key(setting, model, basis) for setting in ("max_tokens", "effort", "thinking", "budget")}
+    on_change = {"on_change": _remember_overrides, "args": (model, keys)}
     limit = entry.max_tokens or 1_000_000
-    _seed(f"compare_max_tokens_{model}", min(saved.max_tokens or _default_max_tokens(spec, entry), limit))
-    max_tokens = st.number_input("max_tokens", min_value=1, max_value=limit, step=256, key=f"compare_max_tokens_{model}")
+    max_tokens = st.number_input(
+        "max_tokens", min_value=1, max_value=limit, step=256,
+        value=max(1, min(saved.max_tokens or _default_max_tokens(spec, entry), limit)),
+        key=keys["max_tokens"], **on_change,
+    )
     effort = None
     if entry.effort_levels:
-        _seed(f"compare_effort_{model}", saved.effort or PROMPT_SETTING)
-        choice = st.selectbox("Effort", [PROMPT_SETTING, *entry.effort_levels], key=f"compare_effort_{model}")
+        efforts = [PROMPT_SETTING, *entry.effort_levels]
+        choice = st.selectbox("Effort", efforts, index=efforts.index(saved.effort) if saved.effort in efforts else 0,
+                              key=keys["effort"], **on_change)
         effort = None if choice == PROMPT_SETTING else choice
     thinking = None
     thinking_types = [kind for kind in REQUESTABLE_THINKING if kind in entry.thinking_types]
     if thinking_types:
+        kinds = [PROMPT_SETTING, *thinking_types]
         saved_type = (saved.thinking or {}).get("type", PROMPT_SETTING)
-        _seed(f"compare_thinking_{model}", saved_type if saved_type in thinking_types else PROMPT_SETTING)
-        kind = st.selectbox("Thinking", [PROMPT_SETTING, *thinking_types], key=f"compare_thinking_{model}")
+        kind = st.selectbox("Thinking", kinds, index=kinds.index(saved_type) if saved_type in kinds else 0,
+                            key=keys["thinking"], **on_change)
         if kind == "enabled":
-            _seed(f"compare_budget_{model}", (saved.thinking or {}).get("budget_tokens", DEFAULT_THINKING_BUDGET))
-            budget = st.number_input("Thinking budget", min_value=1, step=512, key=f"compare_budget_{model}")
+            budget = st.number_input(
+                "Thinking budget", min_value=1, step=512,
+                value=max(1, int((saved.thinking or {}).get("budget_tokens") or DEFAULT_THINKING_BUDGET)),
+                key=keys["budget"], **on_change,
+            )
             thinking = {"type": "enabled", "budget_tokens": int(budget)}
         elif kind != PROMPT_SETTING:
             thinking = {"type": kind}
     return compare.ModelOverrides(max_tokens=int(max_tokens), effort=effort, thinking=thinking)
 
 
+def _remember_overrides(model: str, keys: dict[str, str]) -> None:
+    """on_change of any override widget of `model`: its remembered overrides follow the widgets."""
+    state = st.session_state
+    saved: compare.ModelOverrides | None = state["compare_model_overrides"].get(model)
+    if saved is None:
+        return  # the card was drawn under other prompt settings; the next render starts afresh
+    effort = state.get(keys["effort"], PROMPT_SETTING)
+    kind = state.get(keys["thinking"], PROMPT_SETTING)
+    if kind == "enabled":
+        budget = state.get(keys["budget"], (saved.thinking or {}).get("budget_tokens") or DEFAULT_THINKING_BUDGET)
+        thinking = {"type": "enabled", "budget_tokens": int(budget)}
+    else:
+        thinking = None if kind == PROMPT_SETTING else {"type": kind}
+    state["compare_model_overrides"][model] = compare.ModelOverrides(
+        max_tokens=int(state.get(keys["max_tokens"], saved.max_tokens or 1)),
+        effort=None if effort == PROMPT_SETTING else effort,
+        thinking=thinking,
+    )
+
+
 def render_count_toggle() -> bool:
     """The switch for counting input tokens per model (an API call per changed request)."""
-    _seed("compare_count_tokens", st.session_state["compare_count_tokens_on"])
     counting = st.toggle(
         "Count input tokens per model and project the cost (count_tokens, cached per request)",
-        key="compare_count_tokens",
+        value=st.session_state["compare_count_tokens_on"],
+        key="compare_count_tokens", on_change=remember, args=("compare_count_tokens", "compare_count_tokens_on"),
     )
     st.session_state["compare_count_tokens_on"] = counting
     return counting

@@ -5,6 +5,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
+from components.compare_setup import override_key
 from editor_apptest import APP, TIMEOUT_S, texts
 from workbench.compare_stats import format_usd
 from workbench.spec import PromptSpec, new_prompt, save_prompt
@@ -37,6 +38,11 @@ def table_with(app: AppTest, column: str):
     return frames[0]
 
 
+def override(app: AppTest, setting: str, model: str) -> str:
+    """The widget key of `model`'s `setting` override (it names the prompt settings it starts from)."""
+    return override_key(setting, model, app.session_state["compare_overrides_basis"])
+
+
 def rerun(app: AppTest) -> AppTest:
     app.run()
     assert not app.exception, app.exception
@@ -47,7 +53,7 @@ def test_defaults_one_model_per_tier_with_settings_and_projection(monkeypatch, s
     app = open_compare(monkeypatch, simulator)
     assert app.multiselect(key="compare_models").value == DEFAULT_LINE_UP
     for model in DEFAULT_LINE_UP:
-        assert app.number_input(key=f"compare_max_tokens_{model}").value == 300
+        assert app.number_input(key=override(app, "max_tokens", model)).value == 300
     # Exact counts per model: the newer tokenizer of the 5.x line counts more than Haiku 4.5 would.
     counts = [metric.value for metric in app.metric if metric.label == "Input tokens"]
     assert len(counts) == 3 and all(int(value.replace(",", "")) > 0 for value in counts)
@@ -66,8 +72,8 @@ def test_a_setting_a_model_would_reject_is_flagged_before_running(monkeypatch, s
     assert app.button(key="compare_run").disabled
     assert "Fix the settings flagged for claude-opus-5-5" in texts(app)
     # Only the thinking types Opus 5.5 accepts are offered; choosing one clears the flag.
-    assert app.selectbox(key="compare_thinking_claude-opus-5-5").options == ["prompt's setting", "adaptive", "enabled"]
-    app.selectbox(key="compare_thinking_claude-opus-5-5").set_value("adaptive")
+    assert app.selectbox(key=override(app, "thinking", "claude-opus-5-5")).options == ["prompt's setting", "adaptive", "enabled"]
+    app.selectbox(key=override(app, "thinking", "claude-opus-5-5")).set_value("adaptive")
     rerun(app)
     assert not app.error
     assert not app.button(key="compare_run").disabled
@@ -77,8 +83,8 @@ def test_effort_is_offered_only_where_supported(monkeypatch, simulator):
     app = open_compare(monkeypatch, simulator)
     app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-opus-5-5"])
     rerun(app)
-    assert app.selectbox(key="compare_effort_claude-opus-5-5") is not None
-    assert not [box for box in app.selectbox if box.key == "compare_effort_claude-haiku-4-5"]
+    assert app.selectbox(key=override(app, "effort", "claude-opus-5-5")) is not None
+    assert not [box for box in app.selectbox if box.key == override(app, "effort", "claude-haiku-4-5")]
 
 
 def test_one_model_is_not_enough(monkeypatch, simulator):
@@ -106,6 +112,9 @@ def test_run_repeat_shows_statistics_chart_cost_and_every_run(monkeypatch, simul
         assert row.per_call_usd > 0 and row.per_1000_usd == row.per_call_usd * 1000
         assert shown_per_1000 == format_usd(row.per_1000_usd)
         assert shown_batch == format_usd(row.per_1000_usd / 2)
+    # A note true of every row is said once under the table, not on each row.
+    assert "note" not in costs.columns
+    assert texts(app).count("No cache breakpoint in the prompt") == 1
     runs = table_with(app, "tokens_per_s")
     assert len(runs) == 9
     app.selectbox(key="compare_browse_repeat").set_value(3)
@@ -120,7 +129,7 @@ def test_results_and_selection_survive_a_visit_to_another_page(monkeypatch, simu
     app = open_compare(monkeypatch, simulator)
     app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-sonnet-4-6"])
     rerun(app)
-    app.number_input(key="compare_max_tokens_claude-haiku-4-5").set_value(200)
+    app.number_input(key=override(app, "max_tokens", "claude-haiku-4-5")).set_value(200)
     app.button(key="compare_run").click()
     rerun(app)
     app.switch_page("app_pages/usage.py")
@@ -128,7 +137,7 @@ def test_results_and_selection_survive_a_visit_to_another_page(monkeypatch, simu
     app.switch_page("app_pages/compare.py")
     rerun(app)
     assert app.multiselect(key="compare_models").value == ["claude-haiku-4-5", "claude-sonnet-4-6"]
-    assert app.number_input(key="compare_max_tokens_claude-haiku-4-5").value == 200
+    assert app.number_input(key=override(app, "max_tokens", "claude-haiku-4-5")).value == 200
     assert list(table_with(app, "latency_p50_ms")["model"]) == ["claude-haiku-4-5", "claude-sonnet-4-6"]
 
 
@@ -278,5 +287,6 @@ def test_an_unpriced_model_costs_unknown_never_zero(monkeypatch, simulator, tmp_
     assert costs.loc["claude-sonnet-4-6", "per_call_usd"] == "unknown"
     assert costs.loc["claude-sonnet-4-6", "per_1000_usd"] == "unknown"
     assert costs.loc["claude-haiku-4-5", "per_1000_usd"].startswith("$")
+    assert costs.loc["claude-sonnet-4-6", "note"].startswith("no price") and costs.loc["claude-haiku-4-5", "note"] == ""
     runs = table_with(app, "tokens_per_s").set_index("model")
     assert runs.loc["claude-sonnet-4-6", "cost_usd"] == "unknown"

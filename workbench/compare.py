@@ -419,8 +419,27 @@ def stats_rows(summary: CompareSummary) -> list[dict]:
     ]
 
 
+NO_CACHE_BREAKPOINT_NOTE = "No cache breakpoint in the prompt, so there is no cache-hit figure."
+
+
+def shared_cost_notes(summary: CompareSummary) -> list[str]:
+    """Notes true of every row of the cost table: said once under it, not repeated on each row."""
+    rows = list(summary.costs.values())
+    if not rows:
+        return []
+    notes = [] if any(row.cache_breakpoint for row in rows) else [NO_CACHE_BREAKPOINT_NOTE]
+    row_notes = {row.note for row in rows}
+    if len(rows) > 1 and len(row_notes) == 1 and None not in row_notes:
+        notes.append(row_notes.pop())
+    return notes
+
+
 def cost_rows(summary: CompareSummary) -> list[dict]:
-    """The cost table, one row per model: measured mean per call and per 1,000 calls, three ways."""
+    """The cost table, one row per model: measured mean per call and per 1,000 calls, three ways.
+
+    `note` holds only what is particular to the row; see shared_cost_notes for the rest.
+    """
+    shared = set(shared_cost_notes(summary))
     return [
         {
             "model": model,
@@ -429,7 +448,7 @@ def cost_rows(summary: CompareSummary) -> list[dict]:
             "per_1000_usd": row.per_1000_usd,
             "cache_hits_per_1000_usd": row.cached_per_1000_usd,
             "batch_per_1000_usd": row.batch_per_1000_usd,
-            "note": row.note or ("" if row.cache_breakpoint else "no cache breakpoint in the prompt"),
+            "note": "" if row.note is None or row.note in shared else row.note,
         }
         for model, row in summary.costs.items()
     ]

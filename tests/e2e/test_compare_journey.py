@@ -52,7 +52,7 @@ def test_pick_three_models_repeat_then_run_a_case_matrix(page, app_url, app_home
 
     _pick_models(page, PICKED)
     for model_id in ("claude-haiku-4-5", "claude-sonnet-5-5", "claude-opus-5-5"):
-        expect(page.locator(f".st-key-compare_max_tokens_{model_id} input")).to_have_value("80")
+        expect(page.locator(f"[class*='st-key-compare_max_tokens_{model_id}_'] input")).to_have_value("80")
     expect(page.get_by_test_id("stMetric").filter(has_text="Input tokens")).to_have_count(3)
 
     page.keyboard.press("Escape")  # closes the model list

@@ -66,3 +66,40 @@ def test_setup_survives_a_broken_prompt_file_and_a_page_switch(page, app_url, ap
     wait_for_app_idle(page)
     _expect_setup_kept(page)
     expect(page.locator(".st-key-compare_prompt_file").get_by_role("combobox")).to_have_value(GOOD)
+
+
+def _max_tokens(page, model_id: str):
+    return page.locator(f"[class*='st-key-compare_max_tokens_{model_id}_'] input")
+
+
+def test_a_re_picked_card_keeps_its_max_tokens_through_a_run_and_a_page_switch(page, app_url):
+    page.goto(app_url)
+    wait_for_app_idle(page)
+    page.locator(".st-key-editor_turn_0_text textarea").fill("Tell a long story about rivers.")
+    page.keyboard.press("Control+Enter")
+    wait_for_app_idle(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
+    wait_for_app_idle(page)
+    page.locator(".st-key-compare_prompt_source").get_by_text("The Editor's current prompt").click()
+    wait_for_app_idle(page)
+    haiku = _max_tokens(page, "claude-haiku-5-5")
+    haiku.fill("500")
+    haiku.press("Enter")
+    wait_for_app_idle(page)
+    picker = page.locator(".st-key-compare_models")
+    picker.get_by_role("button", name="Remove Claude Haiku 5.5").click()
+    wait_for_app_idle(page)
+    page.locator(".st-key-compare_run button").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Editor").click()  # mid-run
+    wait_for_app_idle(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
+    wait_for_app_idle(page)
+    picker.locator("input").fill("Claude Haiku 5.5")
+    page.get_by_role("option", name="Claude Haiku 5.5", exact=True).click()
+    wait_for_app_idle(page)
+    expect(_max_tokens(page, "claude-haiku-5-5")).to_have_value("500")
+    page.locator(".st-key-compare_repeat input").fill("2")  # the next interaction sends the same 500 back
+    page.locator(".st-key-compare_repeat input").press("Enter")
+    wait_for_app_idle(page)
+    expect(_max_tokens(page, "claude-haiku-5-5")).to_have_value("500")
+    expect(page.locator(".st-key-compare_run button")).to_have_text("Run 3 models × 2 = 6 calls")
