@@ -65,7 +65,7 @@ with result_column:
     st.markdown("**Variables**")
     names = render_variables(spec.request, key_prefix=KEY)
     with st.container(border=True):
-        count = render_preview(spec.request, entry, prices, names, key_prefix=KEY)
+        count = render_preview(spec.request, entry, prices, key_prefix=KEY)
     # Everything that would make the API refuse the request, or send something other than what
     # the user sees, is named here and blocks Run: no call is spent to hear it.
     problems = request_problems(spec.request, catalog.get(spec.model))

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.session import backend_or_error, get_token_counter, variable_values
+from components.session import backend_or_error, get_token_counter, set_variable_value, variable_values
 from components.widget_sync import fill
 from workbench.models import ModelEntry
 from workbench.pricing import PriceTable
-from workbench.templating import find_variables, substitute
-from workbench.tokens import TokenCount, estimate_input_tokens
+from workbench.templating import find_variables
+from workbench.tokens import TokenCount, count_for_preview
 
 
 def filled_values(names: list[str]) -> dict[str, str]:
@@ -18,12 +18,7 @@ def filled_values(names: list[str]) -> dict[str, str]:
 
 
 def _on_variable_change(name: str, key: str) -> None:
-    values = variable_values()
-    text = st.session_state[key]
-    if text:
-        values[name] = text
-    else:
-        values.pop(name, None)  # an empty box counts as "not filled in", so the run names it
+    set_variable_value(name, st.session_state[key])
 
 
 def render_variables(request: dict, *, key_prefix: str) -> list[str]:
@@ -41,25 +36,11 @@ def render_variables(request: dict, *, key_prefix: str) -> list[str]:
     return names
 
 
-def count_for_preview(request: dict, names: list[str], *, live: bool) -> tuple[TokenCount, list[str]]:
-    """Input tokens of the request as it would be sent (variables filled), and the names still missing."""
-    values = filled_values(names)
-    missing = [name for name in names if name not in values]
-    # Unfilled variables are counted as written; the label says so.
-    to_count = substitute(request, {**{name: "{{" + name + "}}" for name in missing}, **values})
-    empty = [index + 1 for index, message in enumerate(request.get("messages") or []) if not message.get("content")]
-    if empty:
-        # The API refuses empty turns; don't spend a count_tokens call to hear it.
-        return TokenCount(estimate_input_tokens(to_count), exact=False, source="estimate",
-                          note=f"turn {empty[0]} is empty; write it to get an exact count"), missing
-    if not live:
-        return TokenCount(estimate_input_tokens(to_count), exact=False, source="estimate",
-                          note="live count is off"), missing
+def _preview_count(request: dict, *, live: bool) -> tuple[TokenCount, list[str]]:
+    """The core decides whether count_tokens is asked; this only supplies the counter (if any)."""
     backend, problem = backend_or_error()
-    if backend is None:
-        return TokenCount(estimate_input_tokens(to_count), exact=False, source="estimate", note=problem), missing
-    # TokenCounter caches by request hash: an unchanged request is never counted twice.
-    return get_token_counter().count(to_count), missing
+    counter = get_token_counter() if backend is not None else None
+    return count_for_preview(counter, request, variable_values(), live=live, unavailable_reason=problem)
 
 
 def _percent(part: int, whole: int) -> str:
@@ -69,13 +50,13 @@ def _percent(part: int, whole: int) -> str:
     return f"{share:.2f}%" if share < 1 else f"{share:.1f}%"
 
 
-def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, names: list[str], *,
+def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, *,
                    key_prefix: str) -> TokenCount:
     """Token count, a bar of context-window use and the projected cost of one call at max_tokens."""
     live_key = f"{key_prefix}_live_count"
     if live_key not in st.session_state:
         st.session_state[live_key] = True
-    count, missing = count_for_preview(request, names, live=st.session_state[live_key])
+    count, missing = _preview_count(request, live=st.session_state[live_key])
     model = request.get("model", "")
     max_tokens = int(request.get("max_tokens", 0) or 0)
 
@@ -95,6 +76,9 @@ def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, 
         notes.append("Unfilled " + ", ".join("{{" + name + "}}" for name in missing) + " counted as written.")
     if notes:
         st.caption(" ".join(notes))
+    if count.refusal:
+        st.warning(f"The API refuses this request (count_tokens said: {count.refusal}). A run would be "
+                   "refused too: fix what it names.", icon=":material/block:")
 
     standard = prices.projected_cost(model, count.input_tokens, max_tokens)
     cached = prices.projected_cost(model, count.input_tokens, max_tokens, cache_hit=True)

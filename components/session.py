@@ -10,7 +10,7 @@ import anthropic
 import streamlit as st
 
 from workbench.backend import Backend, BackendConfigError, make_client, resolve_backend
-from workbench import models
+from workbench import drafts, models
 from workbench.models import Catalog, fetch_catalog, offline_catalog
 from workbench.paths import call_log_path
 from workbench.pricing import DEFAULT_PRICE_FILE, PriceTable, load_price_table
@@ -50,6 +50,10 @@ STATE_DEFAULTS: dict[str, Callable[[], Any]] = {
     "editor_run_requested": lambda: False,
     # Extra HTTP headers for Editor runs (e.g. anthropic-beta); not part of the prompt file.
     "editor_extra_headers": dict,
+    # Fingerprint of the prompt and values last written to the autosaved draft (write only on change).
+    "draft_fingerprint": lambda: None,
+    # Why the last autosave failed (said once, not on every edit); None once a write succeeds.
+    "draft_problem": lambda: None,
     # Sentence shown in the sidebar after the API refused the key (set on first failing call).
     "backend_problem": lambda: None,
     # Compare page (widgets are re-filled from these on every render).
@@ -72,9 +76,28 @@ STATE_DEFAULTS: dict[str, Callable[[], Any]] = {
 
 def setup_state() -> None:
     """Give every session-state key its default, once; later calls change nothing."""
+    if "prompt" not in st.session_state:
+        _start_from_draft()  # a new session (a reload): carry on where the last one left off
     for key, make_default in STATE_DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = make_default()
+
+
+def _start_from_draft() -> None:
+    """Restore the autosaved prompt and values; a draft that can't be read is said once, then ignored."""
+    notices = st.session_state.setdefault("editor_notices", [])
+    try:
+        draft = drafts.load_draft()
+    except (drafts.DraftError, OSError) as error:
+        notices.append(("warning", str(error)))
+        return  # setup_state gives the session a new prompt
+    if draft is None:
+        return
+    st.session_state["prompt"] = draft.spec
+    st.session_state["variable_values"] = dict(draft.values)
+    st.session_state["draft_fingerprint"] = drafts.draft_fingerprint(draft.spec, draft.values)
+    if draft.values_problem:
+        notices.append(("warning", draft.values_problem))
 
 
 # --- backend and client ---------------------------------------------------------------------------
@@ -185,11 +208,12 @@ def current_prompt() -> PromptSpec:
 def set_current_prompt(spec: PromptSpec) -> None:
     """Replace the prompt being edited; widgets pick the new values up on the next render."""
     st.session_state["prompt"] = spec
+    autosave_draft()
 
 
 def replace_prompt(spec: PromptSpec) -> None:
     """Switch to a different prompt (new, loaded, uploaded): its variable defaults become the values."""
-    set_current_prompt(spec)
+    st.session_state["prompt"] = spec
     st.session_state["variable_values"] = copy.deepcopy(dict(spec.variables))
     st.session_state["editor_last_run"] = None
     st.session_state["editor_input_errors"] = {}
@@ -198,12 +222,47 @@ def replace_prompt(spec: PromptSpec) -> None:
     st.session_state["editor_file_name"] = None
     # Called from callbacks (before widgets render): the JSON view shows the new prompt, not old typing.
     st.session_state.pop("editor_raw_json", None)
+    autosave_draft()
 
 
 def variable_values() -> dict[str, str]:
-    """Values typed for {{variables}} (non-widget state)."""
+    """Values typed for {{variables}} (non-widget state); change them with set_variable_value."""
     setup_state()
     return st.session_state["variable_values"]
+
+
+def set_variable_value(name: str, text: str) -> None:
+    """Record the value typed for {{name}}; an empty box means "not filled in", so a run names it."""
+    values = variable_values()
+    if text:
+        values[name] = text
+    else:
+        values.pop(name, None)
+    autosave_draft()
+
+
+def autosave_draft() -> None:
+    """Write the prompt and values to WORKBENCH_HOME's draft if they changed since the last write.
+
+    Every change to the prompt or the values goes through here (set_current_prompt, replace_prompt,
+    set_variable_value), so a reload (a new session) loses nothing; an unchanged pair is not rewritten.
+    """
+    spec = st.session_state["prompt"]
+    values = st.session_state.get("variable_values") or {}
+    fingerprint = drafts.draft_fingerprint(spec, values)
+    if fingerprint == st.session_state.get("draft_fingerprint"):
+        return
+    try:
+        drafts.save_draft(spec, values)
+    except (ValueError, OSError) as error:
+        # Not written: the last good draft stays; the next change tries again. Said once per problem.
+        problem = f"The draft could not be autosaved, so a reload would lose the latest changes: {error}"
+        if st.session_state.get("draft_problem") != problem:
+            st.session_state["draft_problem"] = problem
+            add_notice("warning", problem)
+        return
+    st.session_state["draft_fingerprint"] = fingerprint
+    st.session_state["draft_problem"] = None
 
 
 def add_notice(kind: str, text: str) -> None:

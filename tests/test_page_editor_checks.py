@@ -103,3 +103,16 @@ def test_the_sidebar_key_warning_goes_away_after_a_run_that_works(monkeypatch, s
     click(app, "editor_run")
     assert "Simulated reply" in texts(app)
     assert not any("check ANTHROPIC_API_KEY" in element.value for element in app.sidebar.error)
+
+
+def test_the_apis_own_reason_is_shown_when_count_tokens_refuses_the_request(monkeypatch, simulator):
+    app = open_app(monkeypatch, simulator)
+    apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 256,
+                                "tools": [{"name": "look up", "input_schema": {"type": "object"}}],
+                                "messages": [{"role": "user", "content": "Hi"}]}))
+    refusal = [element.value for element in app.warning if "The API refuses this request" in element.value]
+    assert refusal and "tools.0.name: String should match pattern" in refusal[0]
+    apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 256,
+                                "tools": [{"name": "look_up", "input_schema": {"type": "object"}}],
+                                "messages": [{"role": "user", "content": "Hi"}]}))
+    assert "The API refuses this request" not in _warnings(app)

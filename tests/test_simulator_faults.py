@@ -49,3 +49,10 @@ def test_random_faults_from_fault_rate(simulator):
         assert client.models.list().data  # only messages are faulted
     finally:
         flaky.stop()
+
+
+def test_the_fault_header_applies_to_count_tokens(simulator):
+    limited = anthropic.Anthropic(base_url=simulator.base_url, api_key="test-key", max_retries=0,
+                                  default_headers={"x-simulator-fault": "overloaded"})
+    with pytest.raises(anthropic.OverloadedError):
+        limited.messages.count_tokens(model="claude-haiku-4-5", messages=[{"role": "user", "content": "hi"}])

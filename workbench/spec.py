@@ -181,6 +181,12 @@ def save_prompt(spec: PromptSpec, path) -> Path:
         text = dumps_prompt(spec)
     except (TypeError, ValueError) as error:
         raise PromptFileError(str(path), "$", f"cannot be written as JSON: {error}") from error
+    return write_text_atomically(target, text)
+
+
+def write_text_atomically(path, text: str) -> Path:
+    """Write UTF-8 text through a temp file in the same folder and os.replace: never half a file."""
+    target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

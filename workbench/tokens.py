@@ -12,6 +12,7 @@ import httpx2
 
 from workbench.models import describe_api_error, quirk_applies, quirk_rule
 from workbench.spec import request_hash
+from workbench.templating import find_variables, substitute
 
 # The request fields count_tokens takes; max_tokens, stop_sequences, metadata don't change the count.
 COUNT_FIELDS = (
@@ -28,6 +29,9 @@ class TokenCount:
     exact: bool
     source: Literal["count_tokens", "estimate"]
     note: str | None = None
+    # The API's own reason when count_tokens refused the request (a 4xx other than 429): the same
+    # request would be refused by messages.create too, so the Editor shows it as a warning.
+    refusal: str | None = None
 
     @property
     def label(self) -> str:
@@ -95,6 +99,11 @@ def _failure_is_permanent(error: Exception) -> bool:
     return isinstance(error, anthropic.APIStatusError) and 400 <= error.status_code < 500 and error.status_code != 429
 
 
+def _api_reason(error: anthropic.APIStatusError) -> str:
+    """The message the API gave for refusing a request (its error body), else the SDK's summary."""
+    return error.api_message or error.message or f"HTTP {error.status_code}"
+
+
 class TokenCounter:
     """Counts input tokens with client.messages.count_tokens, never twice for an unchanged request."""
 
@@ -135,8 +144,10 @@ class TokenCounter:
             answer = self.client.messages.count_tokens(**fields)
         except (anthropic.APIError, httpx2.HTTPError) as error:
             note = f"count_tokens failed: {describe_api_error(error)}"
-            estimate = TokenCount(estimate_input_tokens(request), exact=False, source="estimate", note=note)
-            if _failure_is_permanent(error):
+            permanent = _failure_is_permanent(error)
+            estimate = TokenCount(estimate_input_tokens(request), exact=False, source="estimate", note=note,
+                                  refusal=_api_reason(error) if permanent else None)
+            if permanent:
                 with self._lock:
                     self._counts[key] = estimate
             return estimate
@@ -144,3 +155,31 @@ class TokenCounter:
         with self._lock:
             self._counts[key] = result
         return result
+
+
+def count_for_preview(counter: TokenCounter | None, request: dict, values: dict[str, str], *, live: bool,
+                      unavailable_reason: str | None = None) -> tuple[TokenCount, list[str]]:
+    """Input tokens of the request as it would be sent (variables filled), and the variables still unfilled.
+
+    count_tokens is asked only when it can answer: live counting on, a counter (a backend) at hand, and
+    no empty turn; otherwise the labelled estimate says why. `unavailable_reason` says why `counter`
+    is None (e.g. the backend's configuration problem).
+    """
+    names = find_variables(request)
+    filled = {name: values[name] for name in names if values.get(name)}
+    missing = [name for name in names if name not in filled]
+    # Unfilled variables are counted as written; the caller's label says so.
+    to_count = substitute(request, {**{name: "{{" + name + "}}" for name in missing}, **filled})
+    empty = [index + 1 for index, message in enumerate(request.get("messages") or [])
+             if isinstance(message, dict) and not message.get("content")]
+    if empty:
+        # The API refuses empty turns; don't spend a count_tokens call to hear it.
+        note = f"turn {empty[0]} is empty; write it to get an exact count"
+    elif not live:
+        note = "live count is off"
+    elif counter is None:
+        note = unavailable_reason or "no API backend to count with"
+    else:
+        # TokenCounter caches by request hash: an unchanged request is never counted twice.
+        return counter.count(to_count), missing
+    return TokenCount(estimate_input_tokens(to_count), exact=False, source="estimate", note=note), missing

@@ -1,4 +1,4 @@
-"""A person's first session: write a prompt with a variable, see tokens and cost, run, save, reopen."""
+"""A person's first session: write a prompt with a variable, see tokens and cost, run, reload, save, reopen."""
 from __future__ import annotations
 
 import re
@@ -47,6 +47,15 @@ def test_write_count_run_save_and_reopen_a_prompt(page, app_url, app_home, artif
     wait_for_app_idle(page)
     page.screenshot(path=str(artifacts_dir / "editor-finished-run.png"))
 
+    # A reload is a new session, and it starts from the autosaved draft: nothing typed is lost,
+    # though nothing was saved yet.
+    assert not (app_home / "prompts" / "sea-poem.prompt.json").exists()
+    page.reload()
+    wait_for_app_idle(page)
+    expect(turn).to_have_value(PROMPT)
+    expect(variable).to_have_value("the sea")
+    expect(_metric_value(page, "Input tokens")).to_have_text(re.compile(r"^\d[\d,]*$"))
+
     name = page.locator(".st-key-editor_prompt_name input")
     name.fill("Sea poem")
     name.press("Enter")
@@ -55,10 +64,19 @@ def test_write_count_run_save_and_reopen_a_prompt(page, app_url, app_home, artif
     expect(page.get_by_text("Saved as")).to_be_visible()
     assert (app_home / "prompts" / "sea-poem.prompt.json").is_file()
 
-    # A reload is a new session: a fresh prompt, and the saved one is listed to open.
+    # After another reload the prompt (now named) is still there; New starts a fresh one, which is
+    # what the next reload shows, and the saved prompt is listed to open.
+    page.reload()
+    wait_for_app_idle(page)
+    expect(turn).to_have_value(PROMPT)
+    expect(name).to_have_value("Sea poem")
+    page.locator(".st-key-editor_new button").first.click()
+    expect(turn).to_have_value("")
+    wait_for_app_idle(page)
     page.reload()
     wait_for_app_idle(page)
     expect(turn).to_have_value("")
+    expect(name).to_have_value("untitled")
     page.get_by_test_id("stPopover").get_by_role("button").first.click()
     expect(page.get_by_role("combobox", name="Saved prompts")).to_have_value("sea-poem.prompt.json")
     page.locator(".st-key-editor_open button").first.click()

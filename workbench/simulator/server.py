@@ -148,7 +148,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             elif method == "GET" and path.startswith("/v1/models/"):
                 self._get_model(unquote(path[len("/v1/models/"):]))
             elif method == "POST" and path == "/v1/messages/count_tokens":
-                self._send_json(200, self.server.messages.count_tokens(parse_json(body)))
+                self._count_tokens(body)
             elif method == "POST" and path == "/v1/messages":
                 self._create_message(body)
             else:
@@ -176,6 +176,16 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if model is None:
             raise not_found(f"model: {model_id}")
         self._send_json(200, model)
+
+    def _count_tokens(self, body: bytes) -> None:
+        request = parse_json(body)
+        config = self.server.config
+        # The fault header applies here too (the API can 429 or 529 a count); a disconnect has
+        # no stream to cut, so it is not injected on this route.
+        fault = choose_fault(self.headers, hashlib.sha256(body).hexdigest(), fault_rate=0.0, seed=config.seed)
+        if fault is not None and fault.kind != DISCONNECT:
+            raise fault.as_error(config.speed)
+        self._send_json(200, self.server.messages.count_tokens(request))
 
     def _create_message(self, body: bytes) -> None:
         request = parse_json(body)

@@ -1,0 +1,120 @@
+"""The autosaved draft: the prompt being edited and the values typed for its variables, so a reload loses nothing.
+
+`WORKBENCH_HOME/draft.prompt.json` is an ordinary prompt file (written with save_prompt, so it can be
+opened, run or counted like any other); `WORKBENCH_HOME/draft.values.json` holds the typed values,
+kept apart from the prompt's `variables` defaults so that both come back exactly as they were.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.paths import workbench_home
+from workbench.spec import PromptFileError, PromptSpec, load_prompt, request_hash, save_prompt, write_text_atomically
+from workbench.templating import is_variable_name
+
+DRAFT_FILE = "draft.prompt.json"
+VALUES_FILE = "draft.values.json"
+VALUES_FORMAT = "workbench.draft-values/1"
+# A draft that can't be read is renamed to this suffix (not deleted: it may hold the only copy).
+SET_ASIDE_SUFFIX = ".unreadable"
+
+
+class DraftError(Exception):
+    """The draft exists but can't be used; it has been set aside, and the message says where."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A restored draft: the prompt, the typed values, and why the values were not restored (if so)."""
+
+    spec: PromptSpec
+    values: dict[str, str] = field(default_factory=dict)
+    values_problem: str | None = None
+
+
+def draft_path() -> Path:
+    return workbench_home() / DRAFT_FILE
+
+
+def draft_values_path() -> Path:
+    return workbench_home() / VALUES_FILE
+
+
+def draft_fingerprint(spec: PromptSpec, values: dict[str, str]) -> str:
+    """Equal for an unchanged prompt (request, name, description, defaults) and values: nothing to write."""
+    return request_hash({"prompt": spec.to_file_dict(), "values": dict(values)})
+
+
+def save_draft(spec: PromptSpec, values: dict[str, str]) -> Path:
+    """Write the draft atomically (values first, then the prompt); raises ValueError (a bad prompt or value) or OSError."""
+    clean = _checked_values(values, "values")  # refuse before touching the disk
+    text = json.dumps({"format": VALUES_FORMAT, "values": clean}, sort_keys=True, indent=2,
+                      ensure_ascii=False) + "\n"
+    # Validate the prompt before writing either file, so a refused prompt leaves the old draft whole.
+    PromptSpec.from_file_dict(spec.to_file_dict(), str(draft_path()))
+    write_text_atomically(draft_values_path(), text)
+    return save_prompt(spec, draft_path())
+
+
+def load_draft() -> Draft | None:
+    """The last autosaved draft, or None when there is none; raises DraftError when it can't be read."""
+    path = draft_path()
+    if not path.exists():
+        return None
+    try:
+        spec = load_prompt(path)
+    except PromptFileError as error:
+        kept = _set_aside(path)
+        _set_aside(draft_values_path())
+        raise DraftError(f"The autosaved draft could not be restored ({error.json_path}: {error.problem}); "
+                         f"{_where(kept, path)} and a new prompt was started.") from error
+    values_path = draft_values_path()
+    if not values_path.exists():
+        return Draft(spec=spec, values=dict(spec.variables))
+    try:
+        values = _read_values(values_path)
+    except (OSError, ValueError) as error:
+        kept = _set_aside(values_path)
+        problem = (f"The variable values typed last time could not be restored ({error}); "
+                   f"{_where(kept, values_path)} and the prompt's defaults are used.")
+        return Draft(spec=spec, values=dict(spec.variables), values_problem=problem)
+    return Draft(spec=spec, values=values)
+
+
+def _read_values(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ValueError("not UTF-8 text") from error
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON: {error.msg}") from error
+    if not isinstance(data, dict) or data.get("format") != VALUES_FORMAT:
+        raise ValueError(f'not a {VALUES_FORMAT} file')
+    return _checked_values(data.get("values"), "$.values")
+
+
+def _checked_values(values: object, where: str) -> dict[str, str]:
+    if not isinstance(values, dict):
+        raise ValueError(f"{where} must be an object of variable name -> text")
+    for name, text in values.items():
+        if not isinstance(name, str) or not is_variable_name(name) or not isinstance(text, str):
+            raise ValueError(f"{where} holds {name!r}, which is not a variable name with a text value")
+    return dict(values)
+
+
+def _set_aside(path: Path) -> Path | None:
+    """Rename an unusable draft file so the next session doesn't trip on it again; None if it can't be."""
+    kept = path.with_name(path.name + SET_ASIDE_SUFFIX)
+    try:
+        path.replace(kept)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None  # left where it is: the next session says so again, which is better than a traceback
+    return kept
+
+
+def _where(kept: Path | None, path: Path) -> str:
+    return f"it was moved to {kept}" if kept is not None else f"it is left at {path}"
