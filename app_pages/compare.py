@@ -49,10 +49,13 @@ def render_page() -> None:
     selection_problems = compare.selection_problems(models, catalog)
     flagged = [model for model, setup in setups.items() if setup.problems]
     empty_problem = compare.empty_prompt_problem(spec.request)
-    if empty_problem:
+    _, backend_problem = session.backend_or_error()
+    if backend_problem:
+        ready_problem = f"Nothing can run until the backend is set up: {backend_problem}"
+    elif empty_problem:
         ready_problem = empty_problem
     elif selection_problems:
-        ready_problem = "Pick 2 to 4 models to run."
+        ready_problem = f"Pick {compare.MIN_MODELS} to {compare.MAX_MODELS} models to run."
     elif flagged:
         ready_problem = f"Fix the settings flagged for {', '.join(flagged)} (or remove the model) to run."
     else:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import session
 from components.compare_runs import dollars_as_text
-from components.compare_setup import ModelSetup, model_label
+from components.compare_setup import ModelSetup, as_sentence, model_label
 from workbench import compare
 from workbench.compare_cases import (
     CHECK_COLUMN,
@@ -14,6 +14,7 @@ from workbench.compare_cases import (
     CHECK_LABELS,
     EXPECTED_COLUMN,
     CasesTableError,
+    CompareCase,
     case_columns,
     cell_text,
     column_problems,
@@ -111,7 +112,7 @@ def render_cases_input(spec: PromptSpec) -> tuple[list[str], list[dict]]:
 
 
 def render_matrix_controls(columns: list[str], rows: list[dict], spec: PromptSpec,
-                           setups: dict[str, ModelSetup], ready_problem: str | None):
+                           setups: dict[str, ModelSetup], ready_problem: str | None) -> list[CompareCase] | None:
     """Validate the table, then the Run button; returns the cases when clicked, else None."""
     variables = find_variables(spec.request)
     try:
@@ -122,7 +123,7 @@ def render_matrix_controls(columns: list[str], rows: list[dict], spec: PromptSpe
         # Column mismatches are already named above the table; say only what is new.
         problems = [] if column_problems(columns, variables) else error.problems
     for problem in problems:
-        st.warning(problem[0].upper() + problem[1:] + ".")
+        st.warning(as_sentence(problem))
     if problems:
         cases = None
     calls = len(cases or []) * len(setups)
@@ -137,7 +138,7 @@ def render_matrix_controls(columns: list[str], rows: list[dict], spec: PromptSpe
     return cases if clicked else None
 
 
-def run_matrix(spec: PromptSpec, cases, setups: dict[str, ModelSetup], concurrency: int) -> None:
+def run_matrix(spec: PromptSpec, cases: list[CompareCase], setups: dict[str, ModelSetup], concurrency: int) -> None:
     """Run rows × models with bounded concurrency and a progress bar; store the outcome and rerun."""
     overrides = {model: setup.overrides for model, setup in setups.items()}
     try:

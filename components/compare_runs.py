@@ -166,17 +166,15 @@ def render_outcome(stored: dict) -> None:
             with st.container(height=REPLY_HEIGHT_PX, border=True):
                 st.markdown(first.text or "*(no text)*")
             render_result_facts(first)
-    _render_statistics(outcome, summary)
-    _render_cost_table(summary)
+    # Keyed containers: the browser journeys find the tables by these keys.
+    with st.container(key="compare_latency_section"):
+        _render_latency(outcome, summary)
+    with st.container(key="compare_cost_section"):
+        _render_cost_table(summary)
     _render_runs_browser(outcome, catalog)
 
 
-def _render_statistics(outcome: compare.CompareOutcome, summary: compare.CompareSummary) -> None:
-    with st.container(key="compare_latency_section"):
-        _render_latency_table_and_chart(outcome, summary)
-
-
-def _render_latency_table_and_chart(outcome: compare.CompareOutcome, summary: compare.CompareSummary) -> None:
+def _render_latency(outcome: compare.CompareOutcome, summary: compare.CompareSummary) -> None:
     st.subheader("Latency")
     stats = pd.DataFrame(compare.stats_rows(summary))
     st.dataframe(
@@ -214,11 +212,6 @@ def _render_latency_table_and_chart(outcome: compare.CompareOutcome, summary: co
 
 
 def _render_cost_table(summary: compare.CompareSummary) -> None:
-    with st.container(key="compare_cost_section"):
-        _render_cost_dataframe(summary)
-
-
-def _render_cost_dataframe(summary: compare.CompareSummary) -> None:
     costs = summary.costs
     version = next(iter(costs.values())).price_version if costs else ""
     st.subheader("Cost")

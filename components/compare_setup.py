@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable
-from pathlib import Path
 
 import streamlit as st
 
@@ -12,8 +11,9 @@ from workbench import compare
 from workbench.compare_stats import ProjectedCost, format_usd, projected_cost
 from workbench.models import Catalog, ModelEntry
 from workbench.paths import prompts_dir
-from workbench.spec import PromptFileError, PromptSpec, load_prompt, request_hash
+from workbench.spec import PromptFileError, PromptSpec, request_hash
 from workbench.templating import MissingVariableError, find_variables, substitute
+from workbench.tokens import TokenCount, estimate_input_tokens
 
 EDITOR_SOURCE = "The Editor's current prompt"
 FILE_SOURCE = "A saved prompt file"
@@ -21,6 +21,7 @@ PROMPT_SETTING = "prompt's setting"
 # Thinking types a request can ask for (capabilities also list 'between_tools', a behaviour).
 REQUESTABLE_THINKING = ("adaptive", "enabled", "disabled")
 DEFAULT_THINKING_BUDGET = 2048
+DEFAULT_MAX_TOKENS = 1024  # when the prompt sets none
 
 
 @dataclass
@@ -41,6 +42,11 @@ class ModelSetup:
 # changes with it, so the browser gets a fresh widget rather than keeping the old one.
 
 
+def as_sentence(problem: str) -> str:
+    """A core problem ("pick 2 to 4 models ...") as a sentence for a warning box."""
+    return problem[0].upper() + problem[1:] + "."
+
+
 def remember(widget_key: str, state_key: str, convert: Callable[[Any], Any] = lambda value: value) -> None:
     """on_change: copy widget `widget_key`'s value to the remembered value `state_key`."""
     st.session_state[state_key] = convert(st.session_state[widget_key])
@@ -48,7 +54,6 @@ def remember(widget_key: str, state_key: str, convert: Callable[[Any], Any] = la
 
 def render_prompt_source() -> PromptSpec | None:
     """Pick the Editor's prompt or a saved file; returns the spec, or None with the reason shown."""
-    files = sorted(path.name for path in prompts_dir().glob("*.prompt.json"))
     left, right = st.columns([1, 2])
     sources = [EDITOR_SOURCE, FILE_SOURCE]
     chosen = st.session_state["compare_prompt_choice"]
@@ -60,30 +65,34 @@ def render_prompt_source() -> PromptSpec | None:
     if source == EDITOR_SOURCE:
         spec = session.current_prompt()
         right.markdown(f"**{spec.name}** · from the Editor")
-        right.caption(_prompt_preview(spec))
-        empty = compare.empty_prompt_problem(spec.request)
-        if empty:
-            right.info(empty, icon=":material/edit_note:")
-        return spec
-    if not files:
-        right.info(f"No saved prompts in {prompts_dir()}. Save one from the Editor, or use the Editor's prompt.")
-        return None
-    remembered_file = st.session_state["compare_prompt_file_name"]
-    name = right.selectbox(
-        "Saved prompt", files, index=files.index(remembered_file) if remembered_file in files else 0,
-        key="compare_prompt_file", on_change=remember, args=("compare_prompt_file", "compare_prompt_file_name"),
-    )
-    st.session_state["compare_prompt_file_name"] = name
-    try:
-        spec = load_prompt(Path(prompts_dir()) / name)
-    except (PromptFileError, OSError) as error:
-        right.error(f"Cannot use this file: {error}")
-        return None
+    else:
+        spec = _render_saved_prompt_choice(right)
+        if spec is None:
+            return None
     right.caption(_prompt_preview(spec))
     empty = compare.empty_prompt_problem(spec.request)
     if empty:
         right.info(empty, icon=":material/edit_note:")
     return spec
+
+
+def _render_saved_prompt_choice(place) -> PromptSpec | None:
+    """The saved-file picker in `place`; the file's spec, or None with the reason shown."""
+    files = sorted(path.name for path in prompts_dir().glob("*.prompt.json"))
+    if not files:
+        place.info(f"No saved prompts in {prompts_dir()}. Save one from the Editor, or use the Editor's prompt.")
+        return None
+    remembered_file = st.session_state["compare_prompt_file_name"]
+    name = place.selectbox(
+        "Saved prompt", files, index=files.index(remembered_file) if remembered_file in files else 0,
+        key="compare_prompt_file", on_change=remember, args=("compare_prompt_file", "compare_prompt_file_name"),
+    )
+    st.session_state["compare_prompt_file_name"] = name
+    try:
+        return session.load_saved_prompt(prompts_dir() / name)
+    except (PromptFileError, OSError) as error:
+        place.error(f"Cannot use this file: {error}")
+        return None
 
 
 def _prompt_preview(spec: PromptSpec) -> str:
@@ -154,7 +163,7 @@ def render_model_picker(catalog: Catalog) -> list[str]:
     )
     st.session_state["compare_picked_models"] = list(picked)
     for problem in compare.selection_problems(picked, catalog):
-        st.warning(problem[0].upper() + problem[1:] + ".")
+        st.warning(as_sentence(problem))
     return list(picked)
 
 
@@ -204,9 +213,11 @@ def _forget_overrides_if_prompt_settings_changed(spec: PromptSpec) -> None:
     st.session_state["compare_model_overrides"] = {}
 
 
-def _default_max_tokens(spec: PromptSpec, entry: ModelEntry) -> int:
-    limit = entry.max_tokens or 1_000_000
-    return min(compare.default_overrides(spec.request, entry).max_tokens or 1024, limit)
+def _thinking_override(kind: str, budget: Any) -> dict | None:
+    """The thinking override a Thinking choice (and budget, for "enabled") stands for; None keeps the prompt's."""
+    if kind == "enabled":
+        return {"type": "enabled", "budget_tokens": int(budget)}
+    return None if kind == PROMPT_SETTING else {"type": kind}
 
 
 def _render_overrides(spec: PromptSpec, entry: ModelEntry, saved: compare.ModelOverrides | None) -> compare.ModelOverrides:
@@ -219,7 +230,7 @@ def _render_overrides(spec: PromptSpec, entry: ModelEntry, saved: compare.ModelO
     limit = entry.max_tokens or 1_000_000
     max_tokens = st.number_input(
         "max_tokens", min_value=1, max_value=limit, step=256,
-        value=max(1, min(saved.max_tokens or _default_max_tokens(spec, entry), limit)),
+        value=max(1, min(saved.max_tokens or DEFAULT_MAX_TOKENS, limit)),
         key=keys["max_tokens"], **on_change,
     )
     effort = None
@@ -235,15 +246,14 @@ def _render_overrides(spec: PromptSpec, entry: ModelEntry, saved: compare.ModelO
         saved_type = (saved.thinking or {}).get("type", PROMPT_SETTING)
         kind = st.selectbox("Thinking", kinds, index=kinds.index(saved_type) if saved_type in kinds else 0,
                             key=keys["thinking"], **on_change)
+        budget = None
         if kind == "enabled":
             budget = st.number_input(
                 "Thinking budget", min_value=1, step=512,
                 value=max(1, int((saved.thinking or {}).get("budget_tokens") or DEFAULT_THINKING_BUDGET)),
                 key=keys["budget"], **on_change,
             )
-            thinking = {"type": "enabled", "budget_tokens": int(budget)}
-        elif kind != PROMPT_SETTING:
-            thinking = {"type": kind}
+        thinking = _thinking_override(kind, budget)
     return compare.ModelOverrides(max_tokens=int(max_tokens), effort=effort, thinking=thinking)
 
 
@@ -254,16 +264,11 @@ def _remember_overrides(model: str, keys: dict[str, str]) -> None:
     if saved is None:
         return  # the card was drawn under other prompt settings; the next render starts afresh
     effort = state.get(keys["effort"], PROMPT_SETTING)
-    kind = state.get(keys["thinking"], PROMPT_SETTING)
-    if kind == "enabled":
-        budget = state.get(keys["budget"], (saved.thinking or {}).get("budget_tokens") or DEFAULT_THINKING_BUDGET)
-        thinking = {"type": "enabled", "budget_tokens": int(budget)}
-    else:
-        thinking = None if kind == PROMPT_SETTING else {"type": kind}
+    budget = state.get(keys["budget"], (saved.thinking or {}).get("budget_tokens") or DEFAULT_THINKING_BUDGET)
     state["compare_model_overrides"][model] = compare.ModelOverrides(
         max_tokens=int(state.get(keys["max_tokens"], saved.max_tokens or 1)),
         effort=None if effort == PROMPT_SETTING else effort,
-        thinking=thinking,
+        thinking=_thinking_override(state.get(keys["thinking"], PROMPT_SETTING), budget),
     )
 
 
@@ -288,12 +293,15 @@ def render_projection(spec: PromptSpec, values: dict[str, str], setups: dict[str
     except MissingVariableError:
         template = spec.request  # count the text as written; the caption says so
         placeholders = True
-    counter = session.get_token_counter()
+    counter, unavailable = session.token_counter_or_reason()
     prices = session.get_prices()
     last_run = st.session_state["compare_run_outcome"]
     for model, setup in setups.items():
         request = compare.request_for_model(template, model, setup.overrides)
-        count = counter.count(request)
+        if counter is None:  # no backend to count with: an estimate, labelled with the reason
+            count = TokenCount(estimate_input_tokens(request), exact=False, source="estimate", note=unavailable)
+        else:
+            count = counter.count(request)
         typical = _measured_output_mean(last_run, model)
         projection = projected_cost(model, count, setup.overrides.max_tokens or 0, prices, typical_output_tokens=typical)
         _render_projection(setup.card, projection, count.label, placeholders)

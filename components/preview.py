@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.session import backend_or_error, get_token_counter, set_variable_value, variable_values
+from components.session import set_variable_value, token_counter_or_reason, variable_values
 from components.widget_sync import fill
 from workbench.models import ModelEntry
 from workbench.pricing import PriceTable
@@ -38,9 +38,12 @@ def render_variables(request: dict, *, key_prefix: str) -> list[str]:
 
 def _preview_count(request: dict, *, live: bool) -> tuple[TokenCount, list[str]]:
     """The core decides whether count_tokens is asked; this only supplies the counter (if any)."""
-    backend, problem = backend_or_error()
-    counter = get_token_counter() if backend is not None else None
+    counter, problem = token_counter_or_reason()
     return count_for_preview(counter, request, variable_values(), live=live, unavailable_reason=problem)
+
+
+def _remember_live(live_key: str, live_on_key: str) -> None:
+    st.session_state[live_on_key] = st.session_state[live_key]
 
 
 def _percent(part: int, whole: int) -> str:
@@ -53,10 +56,9 @@ def _percent(part: int, whole: int) -> str:
 def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, *,
                    key_prefix: str) -> TokenCount:
     """Token count, a bar of context-window use and the projected cost of one call at max_tokens."""
-    live_key = f"{key_prefix}_live_count"
-    if live_key not in st.session_state:
-        st.session_state[live_key] = True
-    count, missing = _preview_count(request, live=st.session_state[live_key])
+    live_key, live_on_key = f"{key_prefix}_live_count", f"{key_prefix}_live_count_on"
+    fill(live_key, st.session_state[live_on_key])
+    count, missing = _preview_count(request, live=st.session_state[live_on_key])
     model = request.get("model", "")
     max_tokens = int(request.get("max_tokens", 0) or 0)
 
@@ -92,7 +94,7 @@ def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, 
     unknown = next((cost for cost in (standard, cached, batch) if not cost.known), None)
     if unknown is not None:
         st.caption(f"Cost unknown: {unknown.reason}")
-    st.toggle("Live token count", key=live_key,
+    st.toggle("Live token count", key=live_key, on_change=_remember_live, args=(live_key, live_on_key),
               help="Count with the API's count_tokens whenever the prompt changes (cached per request). "
                    "Off: an offline estimate.")
     return count

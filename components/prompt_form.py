@@ -108,14 +108,10 @@ def _label_thinking(option: str) -> str:
             "disabled": "disabled"}.get(option, option)
 
 
-def _on_thinking_change(key: str) -> None:
+def _on_setting_change(key: str, edit) -> None:
+    """Thinking or effort picked: DEFAULT_OPTION removes the setting from the request."""
     choice = st.session_state[key]
-    apply_edit(edits.set_thinking, None if choice == DEFAULT_OPTION else choice)
-
-
-def _on_effort_change(key: str) -> None:
-    choice = st.session_state[key]
-    apply_edit(edits.set_effort, None if choice == DEFAULT_OPTION else choice)
+    apply_edit(edit, None if choice == DEFAULT_OPTION else choice)
 
 
 def _on_schema_toggle(toggle_key: str, text_key: str) -> None:
@@ -170,7 +166,7 @@ def render_settings(entry: ModelEntry | None, *, key_prefix: str) -> None:
     with left:
         st.selectbox(
             "Thinking", thinking_options, key=thinking_key, format_func=_label_thinking,
-            on_change=_on_thinking_change, args=(thinking_key,),
+            on_change=_on_setting_change, args=(thinking_key, edits.set_thinking),
             disabled=not thinking_supported and current_kind is None,
             help=None if thinking_supported else f"{name} has no extended thinking.",
         )
@@ -190,7 +186,7 @@ def render_settings(entry: ModelEntry | None, *, key_prefix: str) -> None:
         st.selectbox(
             "Effort", effort_options, key=effort_key,
             format_func=lambda level: "Model default (not set)" if level == DEFAULT_OPTION else level,
-            on_change=_on_effort_change, args=(effort_key,),
+            on_change=_on_setting_change, args=(effort_key, edits.set_effort),
             disabled=not effort_levels and current_effort is None,
             help="output_config.effort: how much work the model puts into the answer.",
         )
@@ -222,13 +218,17 @@ def render_settings(entry: ModelEntry | None, *, key_prefix: str) -> None:
             st.error(input_errors()[schema_key])
 
 
+def _headers_text(headers: dict | None) -> str:
+    return json.dumps(headers) if headers else ""
+
+
 def _on_headers_text(key: str, state_key: str) -> None:
     try:
         headers = edits.parse_extra_headers(st.session_state[key])
     except edits.CredentialHeaderError as problem:
         # A key must not stay on screen or in session state: show the headers in use again.
         set_input_error(key, None)
-        st.session_state[key] = json.dumps(st.session_state.get(state_key) or {}) if st.session_state.get(state_key) else ""
+        st.session_state[key] = _headers_text(st.session_state[state_key])
         set_input_error(f"{key}_refused", f"{problem} What you typed was removed.")
         return
     except ValueError as problem:
@@ -242,8 +242,7 @@ def _on_headers_text(key: str, state_key: str) -> None:
 def render_extra_headers(*, key_prefix: str) -> None:
     """Extra HTTP headers sent with each run (beta flags, or the simulator's fault header)."""
     key, state_key = f"{key_prefix}_extra_headers_text", f"{key_prefix}_extra_headers"
-    headers = st.session_state.get(state_key) or {}
-    fill(key, json.dumps(headers) if headers else "")
+    fill(key, _headers_text(st.session_state[state_key]))
     st.text_input("Extra HTTP headers (JSON object)", key=key, on_change=_on_headers_text, args=(key, state_key),
                   placeholder='{"anthropic-beta": "..."}',
                   help="Sent with every run, not saved in the prompt file. Put the API key in "

@@ -14,7 +14,7 @@ from workbench import drafts, models
 from workbench.models import Catalog, fetch_catalog, offline_catalog
 from workbench.paths import call_log_path
 from workbench.pricing import DEFAULT_PRICE_FILE, PriceTable, load_price_table
-from workbench.spec import PromptSpec, new_prompt
+from workbench.spec import PromptSpec, load_prompt, new_prompt
 from workbench.tokens import TokenCounter
 from workbench.usage_log import UsageLog
 
@@ -50,6 +50,10 @@ STATE_DEFAULTS: dict[str, Callable[[], Any]] = {
     "editor_run_requested": lambda: False,
     # Extra HTTP headers for Editor runs (e.g. anthropic-beta); not part of the prompt file.
     "editor_extra_headers": dict,
+    # The Editor's "Live token count" switch; kept here so a visit to another page doesn't turn it back on.
+    "editor_live_count_on": lambda: True,
+    # Texts the Request JSON view has shown: a widget value among them is a stale copy, not an edit.
+    "editor_raw_json_shown": list,
     # Fingerprint of the prompt and values last written to the autosaved draft (write only on change).
     "draft_fingerprint": lambda: None,
     # Why the last autosave failed (said once, not on every edit); None once a write succeeds.
@@ -133,10 +137,13 @@ def _client_for(base_url: str, key_fingerprint: str, _backend: Backend) -> anthr
     return make_client(_backend)
 
 
+def _client(backend: Backend) -> anthropic.Anthropic:
+    return _client_for(backend.base_url, backend.key_fingerprint, backend)
+
+
 def get_client() -> anthropic.Anthropic:
     """The SDK client for the current backend, one per (base URL, key fingerprint)."""
-    backend = get_backend()
-    return _client_for(backend.base_url, backend.key_fingerprint, backend)
+    return _client(get_backend())
 
 
 @st.cache_resource(show_spinner="Loading the model catalog…", ttl=3600)
@@ -149,8 +156,7 @@ def get_catalog() -> Catalog:
     backend, problem = backend_or_error()
     if backend is None:
         return offline_catalog(error=problem)
-    client = _client_for(backend.base_url, backend.key_fingerprint, backend)
-    return _catalog_for(backend.base_url, backend.key_fingerprint, client)
+    return _catalog_for(backend.base_url, backend.key_fingerprint, _client(backend))
 
 
 def default_model_id() -> str:
@@ -190,11 +196,36 @@ def _token_counter_for(base_url: str, key_fingerprint: str, _client: anthropic.A
     return TokenCounter(_client)
 
 
+def _token_counter(backend: Backend) -> TokenCounter:
+    return _token_counter_for(backend.base_url, backend.key_fingerprint, _client(backend))
+
+
 def get_token_counter() -> TokenCounter:
     """One TokenCounter per client, so its per-request cache survives reruns and page switches."""
-    backend = get_backend()
-    client = _client_for(backend.base_url, backend.key_fingerprint, backend)
-    return _token_counter_for(backend.base_url, backend.key_fingerprint, client)
+    return _token_counter(get_backend())
+
+
+def token_counter_or_reason() -> tuple[TokenCounter | None, str | None]:
+    """The TokenCounter, or None and the backend's configuration problem (previews then estimate)."""
+    backend, problem = backend_or_error()
+    return (None, problem) if backend is None else (_token_counter(backend), None)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _prompt_file(path: str, modified_ns: int, size: int) -> PromptSpec:
+    return load_prompt(path)
+
+
+def load_saved_prompt(path: Path) -> PromptSpec:
+    """A saved prompt file, read and validated once per change (not on every rerun of the page).
+
+    Raises PromptFileError like load_prompt; a failure is not cached.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_prompt(path)  # it reports the missing file
+    return _prompt_file(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 # --- the current prompt -----------------------------------------------------------------------------

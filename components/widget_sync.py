@@ -14,6 +14,7 @@ INPUT_ERRORS_KEY = "editor_input_errors"
 # Widget key -> text typed but not (yet) part of the prompt. Widget state is dropped while another
 # page is shown; drafts are not, so a page switch loses nothing typed.
 DRAFTS_KEY = "editor_drafts"
+_UNSET = object()
 
 
 def fill(key: str, value: Any) -> None:
@@ -23,9 +24,6 @@ def fill(key: str, value: Any) -> None:
         return
     if st.session_state.get(key, _UNSET) != value:
         st.session_state[key] = value
-
-
-_UNSET = object()
 
 
 def input_errors() -> dict[str, str]:

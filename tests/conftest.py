@@ -1,6 +1,8 @@
 """Shared fixtures: a private WORKBENCH_HOME for every test, and one simulator per session."""
 from __future__ import annotations
 
+import socket
+
 import anthropic
 import pytest
 
@@ -28,3 +30,14 @@ def simulator():
 @pytest.fixture
 def client(simulator):
     return anthropic.Anthropic(base_url=simulator.base_url, api_key="test-key", max_retries=2)
+
+
+@pytest.fixture
+def unreachable_base_url():
+    """A loopback URL whose port is bound but never listened on, so a connection is refused.
+
+    Not a fixed port (such as 9): something on the machine could be listening there.
+    """
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}"

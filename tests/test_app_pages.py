@@ -46,7 +46,8 @@ def test_api_backend_without_key_is_a_sidebar_message_not_a_traceback(monkeypatc
     assert not app.exception, app.exception
     assert any("ANTHROPIC_API_KEY" in element.value for element in app.sidebar.error)
     # The editor still opens on the offline catalog, so nothing typed is lost.
-    assert app.text_area(key="editor_turn_0_text") is not None
+    assert app.text_area(key="editor_turn_0_text").value == ""
+    assert any(option.startswith("Claude Haiku 4.5 ·") for option in app.selectbox(key="editor_model").options)
 
 
 def test_prompt_survives_page_switches(monkeypatch, simulator):

@@ -7,6 +7,7 @@ from workbench.backend import (
     SIMULATOR_KEY,
     Backend,
     BackendConfigError,
+    _simulator_speed,
     make_client,
     resolve_backend,
 )
@@ -130,3 +131,10 @@ def test_make_client_reaches_the_backend(simulator):
     assert client.max_retries == 0
     assert str(client.base_url).rstrip("/") == simulator.base_url
     assert client.models.list(limit=1).data
+
+
+@pytest.mark.parametrize("raw", ["fast", "0", "-2", "nan"])
+def test_simulator_speed_must_be_a_positive_number(raw):
+    with pytest.raises(BackendConfigError, match="WORKBENCH_SIMULATOR_SPEED must be a positive number"):
+        _simulator_speed({"WORKBENCH_SIMULATOR_SPEED": raw})
+    assert _simulator_speed({"WORKBENCH_SIMULATOR_SPEED": "2.5"}) == 2.5

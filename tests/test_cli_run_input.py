@@ -14,13 +14,12 @@ PROMPT_FILE = {
     "request": {"model": "claude-haiku-4-5", "max_tokens": 300,
                 "messages": [{"role": "user", "content": "Write a {{tone}} note about {{topic}}."}]},
 }
-# Nothing listens on port 9: if a case got as far as calling the API it would exit 1, not 2.
-UNREACHABLE = "http://127.0.0.1:9"
 
 
 @pytest.fixture(autouse=True)
-def unreachable_endpoint(monkeypatch):
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", UNREACHABLE)
+def unreachable_endpoint(monkeypatch, unreachable_base_url):
+    # Nothing answers there: if a case got as far as calling the API it would exit 1, not 2.
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", unreachable_base_url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
 
 

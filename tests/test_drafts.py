@@ -113,3 +113,12 @@ def test_a_draft_without_values_file_uses_the_defaults():
     save_draft(poem_prompt(), {"topic": "the sea"})
     draft_values_path().unlink()
     assert load_draft().values == {"reader": "children"}
+
+
+def test_a_prompt_that_cannot_be_written_as_json_leaves_both_files_whole():
+    # NaN passes the shape checks (a number) but not the file's strict JSON: refused before either write.
+    save_draft(poem_prompt(), {"topic": "the sea"})
+    before = (draft_path().read_bytes(), draft_values_path().read_bytes())
+    with pytest.raises(PromptFileError):
+        save_draft(poem_prompt().with_request(temperature=float("nan")), {"topic": "other"})
+    assert (draft_path().read_bytes(), draft_values_path().read_bytes()) == before

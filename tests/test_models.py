@@ -46,9 +46,9 @@ def test_effort_levels_are_in_api_order():
     assert "disabled" not in entry.thinking_types  # always thinks
 
 
-def test_unreachable_endpoint_falls_back_to_offline_file():
-    # Port 9 (discard) on loopback refuses connections: a real connection error, no retries.
-    unreachable = anthropic.Anthropic(base_url="http://127.0.0.1:9", api_key="test-key", max_retries=0, timeout=2)
+def test_unreachable_endpoint_falls_back_to_offline_file(unreachable_base_url):
+    # A refused connection: a real connection error, no retries.
+    unreachable = anthropic.Anthropic(base_url=unreachable_base_url, api_key="test-key", max_retries=0, timeout=2)
     catalog = fetch_catalog(unreachable)
     assert catalog.source == "offline"
     assert catalog.ids == OFFLINE_IDS

@@ -83,7 +83,8 @@ def test_effort_is_offered_only_where_supported(monkeypatch, simulator):
     app = open_compare(monkeypatch, simulator)
     app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-opus-5-5"])
     rerun(app)
-    assert app.selectbox(key=override(app, "effort", "claude-opus-5-5")) is not None
+    assert app.selectbox(key=override(app, "effort", "claude-opus-5-5")).options == [
+        "prompt's setting", "low", "medium", "high", "xhigh", "max"]
     assert not [box for box in app.selectbox if box.key == override(app, "effort", "claude-haiku-4-5")]
 
 
@@ -176,7 +177,7 @@ def test_uploaded_cases_run_as_rows_by_models_with_pass_rate_and_download(monkey
     assert "2 of 3 passed" in [metric.delta for metric in app.metric if metric.label == "Claude Haiku 4.5"]
     assert "per passing answer" in texts(app)
     download = app.download_button(key="compare_download_grid")
-    assert download is not None
+    assert download.label == "Download the grid (CSV)" and not download.disabled
     assert UsageLog().count(source="compare") == 6
 
 

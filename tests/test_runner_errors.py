@@ -76,8 +76,8 @@ def test_invalid_request_hint_carries_the_api_message(client):
     assert result.error.message in result.error.hint
 
 
-def test_unreachable_endpoint_is_a_connection_error():
-    unreachable = anthropic.Anthropic(base_url="http://127.0.0.1:9", api_key="test-key", max_retries=0, timeout=2)
+def test_unreachable_endpoint_is_a_connection_error(unreachable_base_url):
+    unreachable = anthropic.Anthropic(base_url=unreachable_base_url, api_key="test-key", max_retries=0, timeout=2)
     result = run_once(unreachable, make_request())
     assert result.error.type == "connection_error" and result.error.status is None
     assert "ANTHROPIC_BASE_URL" in result.error.hint

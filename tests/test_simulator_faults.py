@@ -37,7 +37,7 @@ def test_disconnect_without_stream_is_a_connection_error_and_retried(client):
     assert message.stop_reason == "end_turn"
 
 
-def test_random_faults_from_fault_rate(simulator):
+def test_random_faults_from_fault_rate():
     from workbench.simulator import start_simulator
 
     flaky = start_simulator(speed=200, fault_rate=1.0, seed=3)

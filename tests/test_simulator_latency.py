@@ -1,50 +1,43 @@
-"""Latency follows the model line (Haiku fast, Opus slow) and is divided by --speed."""
+"""Latency follows the model line (Haiku fast, Opus slow) and is divided by --speed.
+
+The pacing the server sleeps by is checked here, not the wall clock: timings belong in
+bench/simulator_latency.py, which measures them over HTTP.
+"""
 from __future__ import annotations
 
-import time
+import random
 
-import anthropic
+import pytest
 
-from workbench.simulator import start_simulator
-
-MESSAGES = [{"role": "user", "content": "Describe a lighthouse"}]
-
-
-def first_text_and_total(client, model: str) -> tuple[float, float]:
-    started = time.monotonic()
-    first = None
-    with client.messages.stream(model=model, max_tokens=300, messages=MESSAGES) as stream:
-        for _ in stream.text_stream:
-            first = first if first is not None else time.monotonic() - started
-    return first, time.monotonic() - started
+from workbench.simulator.catalog import find_model
+from workbench.simulator.latency import JITTER, pacing_for
 
 
-def test_opus_is_slower_than_haiku_and_speed_scales_it():
-    handle = start_simulator(speed=5)
-    try:
-        client = anthropic.Anthropic(base_url=handle.base_url, api_key="test-key", max_retries=0)
-        first_text_and_total(client, "claude-haiku-4-5")  # warm the connection and the SDK's lazy imports
-        haiku_first, haiku_total = first_text_and_total(client, "claude-haiku-4-5")
-        opus_first, opus_total = first_text_and_total(client, "claude-opus-4-6")
-    finally:
-        handle.stop()
-    assert 0.03 < haiku_first < opus_first  # ~0.05 s vs ~0.18 s at speed 5
-    assert opus_total > haiku_total
-    assert opus_total < 2.5  # 0.9 s + ~3 s of output at speed 1, divided by 5
+def pacing(model_id: str, speed: float, seed: int):
+    return pacing_for(find_model(model_id), random.Random(seed), speed)
 
 
-def test_no_latency_beyond_the_simulated_one():
-    """At a huge --speed a request costs about nothing: no Nagle/delayed-ACK stall (~40 ms) per response."""
-    handle = start_simulator(speed=100_000)
-    try:
-        client = anthropic.Anthropic(base_url=handle.base_url, api_key="test-key", max_retries=0)
-        client.models.list()  # warm the connection
-        durations = []
-        for _ in range(15):
-            started = time.monotonic()
-            client.messages.count_tokens(model="claude-haiku-4-5", messages=MESSAGES)
-            client.messages.create(model="claude-haiku-4-5", max_tokens=20, messages=MESSAGES)
-            durations.append(time.monotonic() - started)
-    finally:
-        handle.stop()
-    assert sorted(durations)[len(durations) // 2] < 0.03  # two requests; ~90 ms with the stall
+@pytest.mark.parametrize("seed", range(20))
+def test_opus_is_slower_than_haiku_whatever_the_jitter(seed):
+    haiku, opus = pacing("claude-haiku-4-5", 1, seed), pacing("claude-opus-4-6", 1, seed + 1000)
+    assert haiku.ttft_s < opus.ttft_s
+    assert haiku.seconds_per_token < opus.seconds_per_token
+    assert haiku.total_s(300) < opus.total_s(300)
+
+
+def test_jitter_stays_within_bounds_and_varies():
+    ttfts = [pacing("claude-sonnet-4-6", 1, seed).ttft_s for seed in range(200)]
+    assert all(0.5 * (1 - JITTER) <= ttft <= 0.5 * (1 + JITTER) for ttft in ttfts)
+    assert len(set(ttfts)) > 100
+
+
+def test_speed_divides_every_delay():
+    normal, fast = pacing("claude-opus-4-6", 1, 7), pacing("claude-opus-4-6", 5, 7)
+    assert fast.ttft_s == pytest.approx(normal.ttft_s / 5)
+    assert fast.seconds_per_token == pytest.approx(normal.seconds_per_token / 5)
+    assert fast.total_s(300) == pytest.approx(normal.total_s(300) / 5)
+
+
+def test_a_line_without_a_profile_is_paced_like_sonnet():
+    unknown_line = {**find_model("claude-sonnet-4-6"), "line": "no-such-line"}
+    assert pacing_for(unknown_line, random.Random(1), 1) == pacing("claude-sonnet-4-6", 1, 1)

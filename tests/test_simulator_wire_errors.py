@@ -5,23 +5,14 @@ import json
 
 import anthropic
 import httpx2
-import pydantic
 import pytest
 from anthropic.types import ErrorResponse
 
+from sdk_strict import assert_strict
 from workbench.simulator import start_simulator
 
 OK = dict(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": "hi"}])
 HEADERS = {"x-api-key": "test-key", "anthropic-version": "2023-06-01"}
-
-
-def _extra_keys(value: object) -> list[str]:
-    if isinstance(value, pydantic.BaseModel):
-        found = list(value.__pydantic_extra__ or {})
-        for name in type(value).model_fields:
-            found += _extra_keys(getattr(value, name))
-        return found
-    return []
 
 
 def assert_error_body(response: httpx2.Response, status: int, error_type: str) -> dict:
@@ -35,8 +26,7 @@ def assert_error_body(response: httpx2.Response, status: int, error_type: str) -
         # Documented by the API (413 request_too_large) but absent from the SDK's ErrorResponse union.
         assert set(body) == {"type", "error", "request_id"} and set(body["error"]) == {"type", "message"}
     else:
-        parsed = pydantic.TypeAdapter(ErrorResponse).validate_json(response.text, strict=True)
-        assert not _extra_keys(parsed)
+        assert_strict(ErrorResponse, response.text)
     return body
 
 

@@ -1,6 +1,8 @@
 """{{variable}} discovery and substitution: where templates live, and text that merely has braces."""
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from workbench.templating import MissingVariableError, find_variables, render_text, substitute
@@ -123,3 +125,10 @@ def test_requests_without_template_places_are_fine():
     assert find_variables({"model": "m"}) == []
     assert substitute({"model": "m", "messages": [{"role": "user", "content": [{"type": "image"}]}]}, {}) == {
         "model": "m", "messages": [{"role": "user", "content": [{"type": "image"}]}]}
+
+
+def test_find_variables_leaves_the_request_untouched():
+    original = request_with_variables_everywhere()
+    before = copy.deepcopy(original)
+    find_variables(original)
+    assert original == before

@@ -61,16 +61,16 @@ def test_count_relevant_fields_keeps_tools_and_thinking_but_not_max_tokens():
     assert set(fields) == {"model", "messages", "tools", "thinking"}
 
 
-def test_failure_falls_back_to_a_labelled_estimate():
-    unreachable = anthropic.Anthropic(base_url="http://127.0.0.1:9", api_key="test-key", max_retries=0, timeout=2)
+def test_failure_falls_back_to_a_labelled_estimate(unreachable_base_url):
+    unreachable = anthropic.Anthropic(base_url=unreachable_base_url, api_key="test-key", max_retries=0, timeout=2)
     counted = TokenCounter(unreachable).count(make_request())
     assert not counted.exact and counted.source == "estimate"
     assert "count_tokens failed" in counted.note and "could not connect" in counted.note
     assert counted.label.startswith("≈") and "(estimate: count_tokens failed" in counted.label
 
 
-def test_transient_failures_are_retried_next_time():
-    unreachable = anthropic.Anthropic(base_url="http://127.0.0.1:9", api_key="test-key", max_retries=0, timeout=2)
+def test_transient_failures_are_retried_next_time(unreachable_base_url):
+    unreachable = anthropic.Anthropic(base_url=unreachable_base_url, api_key="test-key", max_retries=0, timeout=2)
     counter = TokenCounter(unreachable)
     counter.count(make_request())
     counter.count(make_request())

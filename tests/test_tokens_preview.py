@@ -81,12 +81,12 @@ def test_a_missing_model_is_a_refusal_too(client):
     assert count.refusal and "claude-nonexistent-9" in count.refusal
 
 
-def test_rate_limits_and_outages_are_not_refusals(simulator):
+def test_rate_limits_and_outages_are_not_refusals(simulator, unreachable_base_url):
     limited = anthropic.Anthropic(base_url=simulator.base_url, api_key="test-key", max_retries=0,
                                   default_headers={"x-simulator-fault": "rate_limit"})
     count = TokenCounter(limited).count(make_request("Hi"))
     assert not count.exact and "429" in count.note and count.refusal is None
-    unreachable = anthropic.Anthropic(base_url="http://127.0.0.1:9", api_key="test-key", max_retries=0, timeout=2)
+    unreachable = anthropic.Anthropic(base_url=unreachable_base_url, api_key="test-key", max_retries=0, timeout=2)
     assert TokenCounter(unreachable).count(make_request("Hi")).refusal is None
 
 

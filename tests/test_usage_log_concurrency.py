@@ -56,7 +56,8 @@ WORKER_SCRIPT = textwrap.dedent(
     """
     import os, sys, time
     from workbench.usage_log import CallRecord, UsageLog, utc_now_iso
-    path, go_file, worker = sys.argv[1], sys.argv[2], sys.argv[3]
+    path, go_file, worker, ready_file = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+    open(ready_file, "w").close()
     while not os.path.exists(go_file):  # all workers open the brand-new log together
         time.sleep(0.001)
     log = UsageLog(path)
@@ -76,12 +77,12 @@ def test_three_processes_create_and_fill_one_new_log(tmp_path):
     env = {"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"}
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER_SCRIPT, str(path), str(go_file), f"process-{n}"],
+            [sys.executable, "-c", WORKER_SCRIPT, str(path), str(go_file), f"process-{n}", str(tmp_path / f"ready-{n}")],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for n in range(3)
     ]
-    time.sleep(0.5)  # let the interpreters start and reach the wait loop
+    wait_for_files([tmp_path / f"ready-{n}" for n in range(3)], workers)
     go_file.touch()
     outcomes = [worker.communicate(timeout=60) for worker in workers]
     for worker, (_, stderr) in zip(workers, outcomes):
@@ -96,8 +97,19 @@ def test_three_processes_create_and_fill_one_new_log(tmp_path):
     assert names == CALL_LOG_MIGRATIONS.names()
 
 
-def open_log_when_told(path: str, go_file: str) -> None:
-    """Child process: wait for the signal, then open (create) the log."""
+def wait_for_files(paths: list[Path], processes: list[subprocess.Popen], timeout_s: float = 60) -> None:
+    """Until every worker has said it is ready (or one has died, which its exit code will show)."""
+    deadline = time.monotonic() + timeout_s
+    while not all(path.exists() for path in paths):
+        assert time.monotonic() < deadline, "workers never got ready"
+        if any(process.poll() is not None for process in processes):
+            return
+        time.sleep(0.01)
+
+
+def open_log_when_told(path: str, go_file: str, ready) -> None:
+    """Child process: say it is ready, wait for the signal, then open (create) the log."""
+    ready.release()
     while not os.path.exists(go_file):
         time.sleep(0.0005)
     UsageLog(path)
@@ -109,10 +121,12 @@ def test_many_processes_opening_one_new_log_at_once_all_succeed(tmp_path):
     fork = multiprocessing.get_context("fork")
     for round_number in range(10):
         path, go_file = tmp_path / f"calls-{round_number}.db", tmp_path / f"go-{round_number}"
-        openers = [fork.Process(target=open_log_when_told, args=(str(path), str(go_file))) for _ in range(8)]
+        ready = fork.Semaphore(0)
+        openers = [fork.Process(target=open_log_when_told, args=(str(path), str(go_file), ready)) for _ in range(8)]
         for opener in openers:
             opener.start()
-        time.sleep(0.05)
+        for _ in openers:
+            assert ready.acquire(timeout=60), "an opener never started"
         go_file.touch()
         for opener in openers:
             opener.join(timeout=60)

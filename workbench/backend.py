@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import threading
 from collections.abc import Mapping
@@ -81,8 +82,8 @@ def _simulator_speed(env: Mapping[str, str]) -> float:
     try:
         speed = float(raw)
     except ValueError:
-        raise BackendConfigError(f"WORKBENCH_SIMULATOR_SPEED must be a positive number, got {raw!r}.") from None
-    if speed <= 0:
+        speed = math.nan
+    if not speed > 0:  # also refuses "nan", which would reach the simulator's sleeps
         raise BackendConfigError(f"WORKBENCH_SIMULATOR_SPEED must be a positive number, got {raw!r}.")
     return speed
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -104,22 +105,11 @@ def _error_line(result: RunResult) -> str:
     return f"error: {error.type} ({status}, request-id {request_id}): {detail}"
 
 
-def _usage_dict(result: RunResult) -> dict | None:
-    if result.usage is None:
-        return None
-    usage = result.usage
-    return {
-        "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-        "cache_write_5m_tokens": usage.cache_write_5m_tokens, "cache_write_1h_tokens": usage.cache_write_1h_tokens,
-        "cache_read_tokens": usage.cache_read_tokens,
-    }
-
-
 def _result_json(result: RunResult) -> dict:
     error = result.error
     return {
         "text": result.text,
-        "usage": _usage_dict(result),
+        "usage": None if result.usage is None else dataclasses.asdict(result.usage),
         "cost": result.cost.usd,
         "cost_reason": result.cost.reason,
         "ttft_ms": result.ttft_ms,
@@ -143,7 +133,7 @@ def _ms(value: float | None) -> str:
 def _verbose_lines(result: RunResult) -> list[str]:
     usage = result.usage
     tokens = (f"input {usage.input_tokens:,}, output {usage.output_tokens:,}, cache write "
-              f"{usage.cache_write_5m_tokens + usage.cache_write_1h_tokens:,}, cache read {usage.cache_read_tokens:,}"
+              f"{usage.cache_write_tokens:,}, cache read {usage.cache_read_tokens:,}"
               if usage else "no usage reported")
     rate = "n/a" if result.output_tokens_per_s is None else f"{result.output_tokens_per_s:,.1f} tokens/s"
     cost = result.cost.format() + (f" ({result.cost.reason})" if result.cost.reason else "")
@@ -154,6 +144,10 @@ def _verbose_lines(result: RunResult) -> list[str]:
         f"time to first token: {_ms(result.ttft_ms)}; total: {_ms(result.latency_ms)}; output: {rate}",
         f"stop_reason: {result.stop_reason}; request-id: {result.request_id}; log id: {result.log_id}",
     ]
+
+
+def _tool_use_line(name: str, tool_input: dict) -> str:
+    return f"\n[tool_use {name}: {json.dumps(tool_input, ensure_ascii=False)}]\n"
 
 
 def _stop_warnings(result: RunResult) -> list[str]:
@@ -190,7 +184,7 @@ def run_command(args: argparse.Namespace) -> int:
                     thinking_shown = True
                 sys.stderr.write(event.text)
             elif isinstance(event, ToolUseReady) and stream_to_stdout:
-                sys.stdout.write(f"\n[tool_use {event.name}: {json.dumps(event.input, ensure_ascii=False)}]\n")
+                sys.stdout.write(_tool_use_line(event.name, event.input))
             elif isinstance(event, RunDone):
                 result = event.result
     assert result is not None  # stream_run always ends with RunDone
@@ -201,7 +195,7 @@ def run_command(args: argparse.Namespace) -> int:
         if not stream_to_stdout:
             sys.stdout.write(result.text)
             for tool_use in result.tool_uses:
-                sys.stdout.write(f"\n[tool_use {tool_use['name']}: {json.dumps(tool_use['input'], ensure_ascii=False)}]\n")
+                sys.stdout.write(_tool_use_line(tool_use["name"], tool_use["input"]))
         if result.text and not result.text.endswith("\n") and not result.tool_uses:
             sys.stdout.write("\n")  # end the reply's line, so the shell prompt starts on its own
         sys.stdout.flush()

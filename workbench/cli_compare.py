@@ -20,7 +20,6 @@ from workbench.templating import MissingVariableError, find_variables
 from workbench.usage_log import UsageLog
 
 
-
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register `compare` on the CLI's subparsers."""
     parser = subparsers.add_parser(
@@ -66,7 +65,7 @@ def handle_compare(args: argparse.Namespace, out: TextIO | None = None, err: Tex
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        plan = _prepare(args)
+        plan = _prepare(args, err)
     except UsageError as error:
         print(f"error: {error}", file=err)
         return EXIT_BAD_INPUT
@@ -93,7 +92,7 @@ def handle_compare(args: argparse.Namespace, out: TextIO | None = None, err: Tex
     return EXIT_OK
 
 
-def _prepare(args: argparse.Namespace) -> tuple[Any, list[compare.PlannedCall], Any, Any, UsageLog]:
+def _prepare(args: argparse.Namespace, err: TextIO) -> tuple[Any, list[compare.PlannedCall], Any, Any, UsageLog]:
     """Validate everything before the first call; UsageError says what is wrong."""
     if not 1 <= args.repeat <= compare.MAX_REPEATS:
         raise UsageError(f"--repeat must be 1 to {compare.MAX_REPEATS} (got {args.repeat})")
@@ -123,7 +122,7 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, list[compare.PlannedCall], 
     except BackendConfigError as error:
         raise UsageError(str(error)) from None
     if backend.kind == "simulator":
-        print(f"Using the local simulator ({backend.simulator_reason})", file=sys.stderr)
+        print(f"Using the local simulator ({backend.simulator_reason})", file=err)
     client = make_client(backend)
     catalog = fetch_catalog(client)
     problems = compare.selection_problems(models, catalog)
@@ -139,7 +138,7 @@ def _prepare(args: argparse.Namespace) -> tuple[Any, list[compare.PlannedCall], 
     for model in models:
         note = compare.lifecycle_note(catalog.get(model))
         if note:
-            print(f"note: {note}", file=sys.stderr)
+            print(f"note: {note}", file=err)
     values = parse_vars(args.var, find_variables(spec.request))
     if cases:
         blank = compare.cases_problems(spec, cases, values)

@@ -116,11 +116,10 @@ def _nested_cache_control(block: dict) -> bool:
 
 def with_all_cacheable_read(usage: UsageCounts) -> UsageCounts:
     """The same call in steady state: every token that was cached (written or read) is read."""
-    cacheable = usage.cache_write_5m_tokens + usage.cache_write_1h_tokens + usage.cache_read_tokens
     return UsageCounts(
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
-        cache_read_tokens=cacheable,
+        cache_read_tokens=_cached_tokens(usage),
     )
 
 

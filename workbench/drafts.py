@@ -1,6 +1,6 @@
 """The autosaved draft: the prompt being edited and the values typed for its variables, so a reload loses nothing.
 
-`WORKBENCH_HOME/draft.prompt.json` is an ordinary prompt file (written with save_prompt, so it can be
+`WORKBENCH_HOME/draft.prompt.json` is an ordinary prompt file (the same text save_prompt writes, so it can be
 opened, run or counted like any other); `WORKBENCH_HOME/draft.values.json` holds the typed values,
 kept apart from the prompt's `variables` defaults so that both come back exactly as they were.
 """
@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.paths import workbench_home
-from workbench.spec import PromptFileError, PromptSpec, load_prompt, request_hash, save_prompt, write_text_atomically
+from workbench.spec import (
+    PromptFileError, PromptSpec, checked_prompt_text, load_prompt, request_hash, write_text_atomically,
+)
 from workbench.templating import is_variable_name
 
 DRAFT_FILE = "draft.prompt.json"
@@ -50,12 +52,13 @@ def draft_fingerprint(spec: PromptSpec, values: dict[str, str]) -> str:
 def save_draft(spec: PromptSpec, values: dict[str, str]) -> Path:
     """Write the draft atomically (values first, then the prompt); raises ValueError (a bad prompt or value) or OSError."""
     clean = _checked_values(values, "values")  # refuse before touching the disk
-    text = json.dumps({"format": VALUES_FORMAT, "values": clean}, sort_keys=True, indent=2,
-                      ensure_ascii=False) + "\n"
-    # Validate the prompt before writing either file, so a refused prompt leaves the old draft whole.
-    PromptSpec.from_file_dict(spec.to_file_dict(), str(draft_path()))
-    write_text_atomically(draft_values_path(), text)
-    return save_prompt(spec, draft_path())
+    values_text = json.dumps({"format": VALUES_FORMAT, "values": clean}, sort_keys=True, indent=2,
+                             ensure_ascii=False) + "\n"
+    # Check and serialise the prompt before writing either file: a refused prompt leaves the old draft whole.
+    path = draft_path()
+    prompt_text = checked_prompt_text(spec, path)
+    write_text_atomically(draft_values_path(), values_text)
+    return write_text_atomically(path, prompt_text)
 
 
 def load_draft() -> Draft | None:
@@ -99,7 +102,7 @@ def _checked_values(values: object, where: str) -> dict[str, str]:
     if not isinstance(values, dict):
         raise ValueError(f"{where} must be an object of variable name -> text")
     for name, text in values.items():
-        if not isinstance(name, str) or not is_variable_name(name) or not isinstance(text, str):
+        if not is_variable_name(name) or not isinstance(text, str):
             raise ValueError(f"{where} holds {name!r}, which is not a variable name with a text value")
     return dict(values)
 
@@ -109,10 +112,8 @@ def _set_aside(path: Path) -> Path | None:
     kept = path.with_name(path.name + SET_ASIDE_SUFFIX)
     try:
         path.replace(kept)
-    except FileNotFoundError:
+    except OSError:  # gone, or left where it is: the next session says so again, better than a traceback
         return None
-    except OSError:
-        return None  # left where it is: the next session says so again, which is better than a traceback
     return kept
 
 

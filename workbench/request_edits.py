@@ -15,9 +15,11 @@ import jsonschema
 from anthropic.types import message_create_params
 from anthropic.types.beta import message_create_params as beta_message_create_params
 
+from workbench.models import MIN_THINKING_BUDGET
+
 ROLES = ("user", "assistant")
 CACHE_TTLS = ("5m", "1h")
-THINKING_BUDGET_MIN = 1024  # the API's documented minimum for thinking.budget_tokens
+THINKING_BUDGET_MIN = MIN_THINKING_BUDGET  # the API's minimum thinking.budget_tokens, one value with models'
 
 # A cache breakpoint can sit on the system prompt, on the tool list, or on message number N.
 CacheTarget = Union[str, int]

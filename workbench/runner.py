@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Union
 
 import anthropic
@@ -24,7 +23,7 @@ from anthropic.resources.messages import Messages
 
 from workbench.pricing import Cost, PriceFileError, PriceTable, UsageCounts, load_price_table
 from workbench.spec import request_hash
-from workbench.usage_log import CallRecord, UsageLog
+from workbench.usage_log import CallRecord, UsageLog, utc_now_iso
 
 logger = logging.getLogger(__name__)
 
@@ -209,10 +208,6 @@ def _local_error(error_type: str, message: str, request_id: str | None = None) -
 # ---------------------------------------------------------------- one run
 
 
-def _utc_now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
 def _elapsed_ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000.0
 
@@ -225,7 +220,7 @@ class _RunRecorder:
         self.model = str(request.get("model", ""))
         self.source = source
         self.prompt_name = prompt_name
-        self.started_at = _utc_now_iso()
+        self.started_at = utc_now_iso()
         self.clock_start = time.perf_counter()
         self.ttft_ms: float | None = None
         self.text_parts: list[str] = []
@@ -481,7 +476,7 @@ def record_from_result(result: RunResult) -> CallRecord:
         request_hash=request_hash(result.request),
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
-        cache_write_tokens=usage.cache_write_5m_tokens + usage.cache_write_1h_tokens,
+        cache_write_tokens=usage.cache_write_tokens,
         cache_read_tokens=usage.cache_read_tokens,
         ttft_ms=result.ttft_ms,
         latency_ms=result.latency_ms,

@@ -174,14 +174,17 @@ def dumps_prompt(spec: PromptSpec) -> str:
 
 def save_prompt(spec: PromptSpec, path) -> Path:
     """Validate and write the spec atomically: a reader sees the old file or the new, never half."""
-    target = Path(path)
     # Validate and serialise before touching the disk, so a bad spec leaves no trace.
+    return write_text_atomically(path, checked_prompt_text(spec, path))
+
+
+def checked_prompt_text(spec: PromptSpec, path) -> str:
+    """The file text of a valid spec, or PromptFileError naming `path`; writes nothing."""
     PromptSpec.from_file_dict(spec.to_file_dict(), str(path))
     try:
-        text = dumps_prompt(spec)
+        return dumps_prompt(spec)
     except (TypeError, ValueError) as error:
         raise PromptFileError(str(path), "$", f"cannot be written as JSON: {error}") from error
-    return write_text_atomically(target, text)
 
 
 def write_text_atomically(path, text: str) -> Path:

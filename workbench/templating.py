@@ -50,7 +50,8 @@ def find_variables(request: dict) -> list[str]:
             found.setdefault(name, None)
         return text
 
-    _rewrite_template_texts(copy.deepcopy(request), collect)
+    # No copy needed: `collect` returns each text unchanged, and unchanged texts are not written back.
+    _rewrite_template_texts(request, collect)
     return list(found)
 
 
@@ -69,25 +70,29 @@ def _rewrite_template_texts(request: dict, rewrite: Callable[[str], str]) -> dic
     # the model's own output and thinking blocks are signed, so they and all else stay as written.
     if not isinstance(request, dict):
         return request
-    system = request.get("system")
-    if isinstance(system, str):
-        request["system"] = rewrite(system)
-    elif isinstance(system, list):
-        _rewrite_blocks(system, rewrite)
-
+    _rewrite_content(request, "system", rewrite)
     for message in request.get("messages") or []:
-        if not isinstance(message, dict):
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            message["content"] = rewrite(content)
-        elif isinstance(content, list):
-            _rewrite_blocks(content, rewrite)
-
+        if isinstance(message, dict):
+            _rewrite_content(message, "content", rewrite)
     for tool in request.get("tools") or []:
         if isinstance(tool, dict) and isinstance(tool.get("description"), str):
-            tool["description"] = rewrite(tool["description"])
+            _rewrite_text(tool, "description", rewrite)
     return request
+
+
+def _rewrite_content(holder: dict, key: str, rewrite: Callable[[str], str]) -> None:
+    """Rewrite `holder[key]` when it is a string, or the text blocks in it when it is a list of blocks."""
+    value = holder.get(key)
+    if isinstance(value, str):
+        _rewrite_text(holder, key, rewrite)
+    elif isinstance(value, list):
+        _rewrite_blocks(value, rewrite)
+
+
+def _rewrite_text(holder: dict, key: str, rewrite: Callable[[str], str]) -> None:
+    new_text = rewrite(holder[key])
+    if new_text is not holder[key]:  # find_variables walks the caller's own request: leave it untouched
+        holder[key] = new_text
 
 
 def _rewrite_blocks(blocks: list, rewrite: Callable[[str], str]) -> None:
@@ -97,10 +102,6 @@ def _rewrite_blocks(blocks: list, rewrite: Callable[[str], str]) -> None:
             continue
         kind = block.get("type")
         if kind == "text" and isinstance(block.get("text"), str):
-            block["text"] = rewrite(block["text"])
+            _rewrite_text(block, "text", rewrite)
         elif kind == "tool_result":
-            inner = block.get("content")
-            if isinstance(inner, str):
-                block["content"] = rewrite(inner)
-            elif isinstance(inner, list):
-                _rewrite_blocks(inner, rewrite)
+            _rewrite_content(block, "content", rewrite)

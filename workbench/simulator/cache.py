@@ -16,7 +16,6 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
 
 from .tokenizer import Segment
 
@@ -69,8 +68,7 @@ def breakpoints(segments: list[Segment], top_level: dict | None) -> list[Breakpo
 class PromptCache:
     """In-memory prompt cache of one simulator server; thread-safe."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
         self._expiry_by_key: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -82,7 +80,7 @@ class PromptCache:
         prefix_tokens, prefix_keys = _prefixes(model_id, segments)
         minimum = min_cacheable_tokens(model_id)
         points = [bp for bp in points if prefix_tokens[bp.index] >= minimum]
-        now = self._clock()
+        now = time.monotonic()
         with self._lock:
             hit_position = -1
             for position in range(len(points) - 1, -1, -1):

@@ -44,7 +44,7 @@ class Fault:
         headers = {}
         if self.kind in ("overloaded", "rate_limit", "server_error"):
             # Scaled so the SDK's honest wait stays short in tests.
-            headers = retry_after_headers(FAULT_RETRY_AFTER_S / (speed if speed > 0 else 1.0))
+            headers = retry_after_headers(FAULT_RETRY_AFTER_S / speed)
         return ApiError(error_type, message, headers=headers)
 
 

@@ -28,9 +28,8 @@ class Pacing:
 
 
 def pacing_for(model: dict, rng: random.Random, speed: float) -> Pacing:
-    """The reply's pacing for this model's line, scaled by 1/speed."""
+    """The reply's pacing for this model's line, scaled by 1/speed (> 0, as SimulatorConfig checks)."""
     ttft, tokens_per_s = PROFILES.get(model.get("line") or DEFAULT_LINE, PROFILES[DEFAULT_LINE])
     ttft *= 1 + rng.uniform(-JITTER, JITTER)
     tokens_per_s *= 1 + rng.uniform(-JITTER, JITTER)
-    speed = speed if speed > 0 else 1.0
     return Pacing(ttft / speed, 1.0 / (tokens_per_s * speed))

@@ -11,7 +11,6 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
 MIN_RETRY_AFTER_S = 0.005
 UNLIMITED_REQUESTS_PER_MINUTE = 4000
@@ -32,16 +31,17 @@ class Admission:
 
 
 class RequestRateLimiter:
-    """Token bucket over POST /v1/messages; without a rate it admits everything."""
+    """Token bucket over POST /v1/messages; without a rate it admits everything.
 
-    def __init__(self, requests_per_second: float | None, speed: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate = requests_per_second if requests_per_second and requests_per_second > 0 else None
-        self.speed = speed if speed > 0 else 1.0
+    The rate (None or > 0) and speed (> 0) come from a SimulatorConfig, which checks them.
+    """
+
+    def __init__(self, requests_per_second: float | None, speed: float) -> None:
+        self.rate = requests_per_second
+        self.speed = speed
         self.capacity = max(1.0, self.rate or 1.0)
         self._tokens = self.capacity
-        self._clock = clock
-        self._updated = clock()
+        self._updated = time.monotonic()
         self._lock = threading.Lock()
 
     def admit(self) -> Admission:
@@ -51,7 +51,7 @@ class RequestRateLimiter:
         refill_per_s = self.rate * self.speed
         limit = max(1, round(self.rate * 60))
         with self._lock:
-            now = self._clock()
+            now = time.monotonic()
             self._tokens = min(self.capacity, self._tokens + (now - self._updated) * refill_per_s)
             self._updated = now
             if self._tokens >= 1.0:
@@ -66,7 +66,7 @@ class RequestRateLimiter:
             return Admission(True, UNLIMITED_REQUESTS_PER_MINUTE, UNLIMITED_REQUESTS_PER_MINUTE, 0.0)
         refill_per_s = self.rate * self.speed
         with self._lock:
-            tokens = min(self.capacity, self._tokens + (self._clock() - self._updated) * refill_per_s)
+            tokens = min(self.capacity, self._tokens + (time.monotonic() - self._updated) * refill_per_s)
         return Admission(True, max(1, round(self.rate * 60)), int(tokens), (self.capacity - tokens) / refill_per_s)
 
 
