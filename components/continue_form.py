@@ -8,6 +8,7 @@ import streamlit as st
 from components.widget_sync import apply_edit, drop_draft, input_errors, keep_draft, restore_draft, set_input_error
 from workbench import request_edits as edits
 from workbench.runner import RunResult
+from workbench.spec import loads_strict_json
 
 RUN_REQUESTED_KEY = "editor_run_requested"
 LAST_RUN_KEY = "editor_last_run"
@@ -29,9 +30,11 @@ def _tool_result_content(text: str, as_json: bool) -> tuple[str | None, str | No
     if not as_json:
         return text, None
     try:
-        return json.dumps(json.loads(text), ensure_ascii=False), None
+        return json.dumps(loads_strict_json(text), ensure_ascii=False), None
     except json.JSONDecodeError as error:
         return None, f"is not valid JSON ({error.msg}, line {error.lineno} column {error.colno})"
+    except ValueError as error:  # NaN / Infinity
+        return None, f"is not valid JSON ({error})"
 
 
 def _on_send_tool_results(result: RunResult, key_prefix: str) -> None:

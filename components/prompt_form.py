@@ -15,7 +15,7 @@ from components.widget_sync import apply_edit, drop_draft, fill, input_errors, k
 from workbench import request_edits as edits
 from workbench.models import Catalog, ModelEntry
 from workbench.pricing import PriceTable
-from workbench.spec import PromptFileError, validate_request
+from workbench.spec import PromptFileError, loads_strict_json, validate_request
 
 CACHE_OPTIONS = ["off", *edits.CACHE_TTLS]
 DEFAULT_OPTION = "default"
@@ -125,10 +125,13 @@ def _on_schema_toggle(toggle_key: str, text_key: str) -> None:
 def _on_schema_text(text_key: str) -> None:
     text = st.session_state[text_key]
     try:
-        schema = json.loads(text)
+        schema = loads_strict_json(text)
     except json.JSONDecodeError as error:
         set_input_error(text_key, f"The schema is not valid JSON: {error.msg} (line {error.lineno}, "
                                   f"column {error.colno}).")
+        return
+    except ValueError as error:  # NaN / Infinity
+        set_input_error(text_key, f"The schema is not valid JSON: {error}.")
         return
     problems = edits.output_schema_problems(schema)
     if problems:
@@ -372,10 +375,13 @@ def request_json_text(request: dict) -> str:
 def apply_request_json(text: str, key: str) -> bool:
     """Parse and validate typed request JSON; on success it becomes the prompt's request."""
     try:
-        parsed = json.loads(text)
+        parsed = loads_strict_json(text)
     except json.JSONDecodeError as error:
         set_input_error(key, f"Not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}). "
                              "The form still holds the last valid request.")
+        return False
+    except ValueError as error:  # NaN / Infinity
+        set_input_error(key, f"Not valid JSON: {error}. The form still holds the last valid request.")
         return False
     try:
         validate_request(parsed, "Request JSON", "$")

@@ -59,6 +59,15 @@ def test_bad_request_json_is_refused_and_the_form_keeps_its_state(monkeypatch, s
     assert app.session_state["prompt"].request["messages"][0]["content"] == "Form text"
 
 
+def test_nan_in_request_json_is_refused_before_it_reaches_the_api(monkeypatch, simulator):
+    app = open_app(monkeypatch, simulator)
+    write_turn(app, 0, "Form text")
+    apply_json(app, '{"model": "claude-haiku-4-5", "max_tokens": 100, "temperature": NaN, '
+                    '"messages": [{"role": "user", "content": "hi"}]}')
+    assert "NaN is not allowed in JSON" in _errors(app)
+    assert "temperature" not in app.session_state["prompt"].request
+
+
 def test_request_json_that_breaks_the_format_gets_the_core_message(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
     apply_json(app, json.dumps({"model": "claude-haiku-4-5", "messages": []}))

@@ -148,7 +148,7 @@ def loads_prompt(data: str | bytes, source: str = "<input>") -> PromptSpec:
     if not text.strip():
         _fail(source, "$", f'empty; a prompt file is a JSON object starting with "format": "{PROMPT_FORMAT}"')
     try:
-        parsed = json.loads(text, parse_constant=_reject_constant)
+        parsed = loads_strict_json(text)
     except json.JSONDecodeError as error:
         _fail(source, "$", f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
     except ValueError as error:
@@ -264,6 +264,11 @@ def _show(value: object) -> str:
     except (TypeError, ValueError):
         return _describe(value)
     return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def loads_strict_json(text: str) -> object:
+    """json.loads that refuses NaN and Infinity: the API's JSON has no such values (ValueError)."""
+    return json.loads(text, parse_constant=_reject_constant)
 
 
 def _reject_constant(name: str) -> NoReturn:
