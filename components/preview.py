@@ -7,14 +7,14 @@ from components.session import set_variable_value, token_counter_or_reason, vari
 from components.widget_sync import fill
 from workbench.models import ModelEntry
 from workbench.pricing import PriceTable
+from workbench import templating
 from workbench.templating import find_variables
 from workbench.tokens import TokenCount, count_for_preview
 
 
 def filled_values(names: list[str]) -> dict[str, str]:
     """The variable values to run with: only names the prompt uses and the user filled in."""
-    values = variable_values()
-    return {name: values[name] for name in names if values.get(name)}
+    return templating.filled_values(variable_values(), names)
 
 
 def _on_variable_change(name: str, key: str) -> None:

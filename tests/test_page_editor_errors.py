@@ -49,6 +49,16 @@ def test_a_missing_variable_is_named_and_nothing_is_sent(monkeypatch, simulator,
     assert UsageLog(workbench_home / "calls.db").count() == 0
 
 
+def test_a_whitespace_only_value_counts_as_missing(monkeypatch, simulator, workbench_home):
+    app = open_app(monkeypatch, simulator)
+    write_turn(app, 0, "Dear {{recipient}}")
+    app.text_area(key="editor_var_recipient").input("   ")
+    app.run()
+    click(app, "editor_run")
+    assert "{{recipient}}" in _errors(app)
+    assert UsageLog(workbench_home / "calls.db").count() == 0
+
+
 def test_bad_request_json_is_refused_and_the_form_keeps_its_state(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
     write_turn(app, 0, "Form text")

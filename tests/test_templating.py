@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from workbench.templating import MissingVariableError, find_variables, render_text, substitute
+from workbench.templating import MissingVariableError, filled_values, find_variables, render_text, substitute
 
 
 def request_with_variables_everywhere() -> dict:
@@ -132,3 +132,10 @@ def test_find_variables_leaves_the_request_untouched():
     before = copy.deepcopy(original)
     find_variables(original)
     assert original == before
+
+
+def test_blank_values_do_not_count_as_filled():
+    values = {"topic": "tides", "tone": "   ", "lang": "", "unused": "x"}
+    assert filled_values(values, ["topic", "tone", "lang"]) == {"topic": "tides"}
+    assert filled_values(values) == {"topic": "tides", "unused": "x"}
+    assert filled_values(None) == {}

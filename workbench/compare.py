@@ -12,7 +12,7 @@ from workbench.compare_stats import CostRow, ModelStats, cost_row, has_cache_bre
 from workbench.models import Catalog, ModelEntry, request_problems
 from workbench.pricing import PriceTable
 from workbench.spec import PromptSpec
-from workbench.templating import MissingVariableError, find_variables, substitute
+from workbench.templating import MissingVariableError, filled_values, find_variables, substitute
 
 COMPARE_SOURCE = "compare"
 MIN_MODELS = 2
@@ -127,19 +127,14 @@ def lifecycle_note(entry: ModelEntry | None) -> str | None:
     )
 
 
-def _filled(values: Mapping[str, str] | None) -> dict[str, str]:
-    # A blank value is no value: "Write a haiku about  in ." measures nothing anyone would ship.
-    return {name: value for name, value in (values or {}).items() if str(value).strip()}
-
-
 def run_values(spec: PromptSpec, values: Mapping[str, str] | None = None) -> dict[str, str]:
     """Variable values for a plain run: the prompt's defaults, then the caller's non-blank values on top."""
-    return {**_filled(spec.variables), **_filled(values)}
+    return {**filled_values(spec.variables), **filled_values(values)}
 
 
 def case_values(spec: PromptSpec, case: CompareCase | None, values: Mapping[str, str] | None = None) -> dict[str, str]:
     """Values for one case: a blank cell falls back to the run's value, then the prompt's default."""
-    return {**run_values(spec, values), **_filled(case.values if case else None)}
+    return {**run_values(spec, values), **filled_values(case.values if case else None)}
 
 
 def unfilled_variables(spec: PromptSpec, values: Mapping[str, str] | None = None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Mapping
 from typing import Callable
 
 VARIABLE_NAME = r"[A-Za-z_][A-Za-z0-9_.-]*"
@@ -53,6 +54,17 @@ def find_variables(request: dict) -> list[str]:
     # No copy needed: `collect` returns each text unchanged, and unchanged texts are not written back.
     _rewrite_template_texts(request, collect)
     return list(found)
+
+
+def filled_values(values: Mapping[str, object] | None, names: Iterable[str] | None = None) -> dict[str, str]:
+    """The values that count as given (only `names`, when given): a blank one is no value.
+
+    "Write a haiku about  ." is never what anyone meant to send, so an empty or whitespace-only
+    value is treated as missing and the run names the variable instead of sending it.
+    """
+    values = values or {}
+    wanted = values.keys() if names is None else [name for name in names if name in values]
+    return {name: str(values[name]) for name in wanted if str(values[name]).strip()}
 
 
 def substitute(request: dict, values: dict[str, str]) -> dict:

@@ -12,7 +12,7 @@ import httpx2
 
 from workbench.models import describe_api_error, quirk_applies, quirk_rule
 from workbench.spec import request_hash
-from workbench.templating import find_variables, substitute
+from workbench.templating import filled_values, find_variables, substitute
 
 # The request fields count_tokens takes; max_tokens, stop_sequences, metadata don't change the count.
 COUNT_FIELDS = (
@@ -166,7 +166,7 @@ def count_for_preview(counter: TokenCounter | None, request: dict, values: dict[
     is None (e.g. the backend's configuration problem).
     """
     names = find_variables(request)
-    filled = {name: values[name] for name in names if values.get(name)}
+    filled = filled_values(values, names)
     missing = [name for name in names if name not in filled]
     # Unfilled variables are counted as written; the caller's label says so.
     to_count = substitute(request, {**{name: "{{" + name + "}}" for name in missing}, **filled})
