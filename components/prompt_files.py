@@ -40,8 +40,14 @@ def spec_to_save() -> PromptSpec:
 
 
 def saved_prompt_paths() -> list[Path]:
-    """Saved prompts, newest first."""
-    return sorted(prompts_dir().glob(f"*{PROMPT_SUFFIX}"), key=lambda path: path.stat().st_mtime, reverse=True)
+    """Saved prompts, newest first; a file deleted while listing is skipped, not an error."""
+    stamped = []
+    for path in prompts_dir().glob(f"*{PROMPT_SUFFIX}"):
+        try:
+            stamped.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    return [path for _, path in sorted(stamped, reverse=True)]
 
 
 def save_current_prompt(*, replace: bool = False) -> Path | None:
