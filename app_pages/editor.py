@@ -17,7 +17,6 @@ from components.session import (
 from components.widget_sync import input_errors, set_input_error
 from workbench import request_edits as edits
 from workbench.backend import BackendConfigError
-from workbench.models import request_problems
 from workbench.pricing import PriceFileError
 from workbench.runner import stream_run
 from workbench.templating import MissingVariableError, substitute
@@ -68,13 +67,7 @@ with result_column:
         count = render_preview(spec.request, entry, prices, key_prefix=KEY)
     # Everything that would make the API refuse the request, or send something other than what
     # the user sees, is named here and blocks Run: no call is spent to hear it.
-    problems = request_problems(spec.request, catalog.get(spec.model))
-    problems += edits.empty_turn_problems(spec.request)
-    window_problem = edits.context_window_problem(
-        count.input_tokens, count.exact, entry.max_input_tokens if entry else None,
-        entry.display_name if entry else spec.model)
-    if window_problem:
-        problems.append(window_problem)
+    problems = edits.send_problems(spec.request, catalog.get(spec.model), count.input_tokens, count.exact)
     problems += [sentence for key, sentence in UNAPPLIED_INPUTS.items() if key in input_errors()]
     if json_pending:
         problems.append("The Request JSON tab has edits that are not applied: Apply or Discard them first.")

@@ -134,3 +134,15 @@ def test_extra_headers_parse_and_refuse_credentials():
         edits.parse_extra_headers('{"a": 1}')
     with pytest.raises(edits.CredentialHeaderError, match="ANTHROPIC_API_KEY"):
         edits.parse_extra_headers('{"X-Api-Key": "not-a-real-key"}')
+
+
+def test_send_problems_gathers_model_rules_empty_turns_and_the_context_window():
+    haiku = offline_catalog().get("claude-haiku-4-5")
+    request = {"model": "claude-haiku-4-5", "max_tokens": 100_000,
+               "messages": [{"role": "user", "content": ""}]}
+    problems = edits.send_problems(request, haiku, input_tokens=250_000, exact=True)
+    assert any("at most 64,000" in problem for problem in problems)
+    assert any("Turn 1 (user) is empty" in problem for problem in problems)
+    assert any("200,000-token context window" in problem and "50,000 tokens" in problem for problem in problems)
+    clean = {"model": "claude-haiku-4-5", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}]}
+    assert edits.send_problems(clean, haiku, input_tokens=8, exact=True) == []

@@ -15,7 +15,7 @@ import jsonschema
 from anthropic.types import message_create_params
 from anthropic.types.beta import message_create_params as beta_message_create_params
 
-from workbench.models import MIN_THINKING_BUDGET
+from workbench.models import MIN_THINKING_BUDGET, ModelEntry, request_problems
 
 ROLES = ("user", "assistant")
 CACHE_TTLS = ("5m", "1h")
@@ -439,6 +439,22 @@ def context_window_problem(input_tokens: int, exact: bool, window: int | None, m
     size = f"{input_tokens:,} tokens" if exact else f"about {input_tokens:,} tokens (estimated)"
     return (f"The prompt is {size}, more than {model_name}'s {window:,}-token context window: shorten it by "
             f"{input_tokens - window:,} tokens or more, or pick a model with a larger window.")
+
+
+def send_problems(request: dict, entry: ModelEntry | None, input_tokens: int, exact: bool) -> list[str]:
+    """Every reason the API would refuse this request, found before spending a call on it.
+
+    The model's own rules (capabilities and quirks), empty turns, and a prompt larger than the
+    model's context window (`input_tokens` from count_tokens, or an estimate when not `exact`).
+    """
+    problems = request_problems(request, entry)
+    problems += empty_turn_problems(request)
+    window_problem = context_window_problem(
+        input_tokens, exact, entry.max_input_tokens if entry else None,
+        entry.display_name if entry else str(request.get("model", "")))
+    if window_problem:
+        problems.append(window_problem)
+    return problems
 
 
 def output_schema_problems(schema: object) -> list[str]:
