@@ -39,37 +39,39 @@ def check_block(block: object, where: str) -> None:
 def _check_image_source(source: object, where: str) -> None:
     if not isinstance(source, dict):
         raise invalid_request(f"{where}: Field required")
-    kind = source.get("type")
+    kind = source.get("type") if isinstance(source.get("type"), str) else None  # never hash a list/dict
     if kind == "base64":
         if source.get("media_type") not in IMAGE_MEDIA_TYPES:
             raise invalid_request(f"{where}.media_type: Input should be {', '.join(repr(t) for t in IMAGE_MEDIA_TYPES)}")
         if not isinstance(source.get("data"), str) or not source["data"]:
             raise invalid_request(f"{where}.data: Field required")
-    elif kind == "url":
-        if not isinstance(source.get("url"), str):
-            raise invalid_request(f"{where}.url: Field required")
-    elif kind == "file":
-        if not isinstance(source.get("file_id"), str):
-            raise invalid_request(f"{where}.file_id: Field required")
+    elif kind in REFERENCE_SOURCE_FIELDS:
+        _check_reference_source(source, kind, where)
     else:
         raise invalid_request(f"{where}.type: Input should be 'base64', 'url' or 'file'")
+
+
+# Sources that point elsewhere instead of carrying the bytes: type -> the field that must be a string.
+REFERENCE_SOURCE_FIELDS = {"url": "url", "file": "file_id"}
+
+
+def _check_reference_source(source: dict, kind: str, where: str) -> None:
+    field = REFERENCE_SOURCE_FIELDS[kind]
+    if not isinstance(source.get(field), str):
+        raise invalid_request(f"{where}.{field}: Field required")
 
 
 def _check_document_source(source: object, where: str) -> None:
     if not isinstance(source, dict):
         raise invalid_request(f"{where}: Field required")
-    kind = source.get("type")
+    kind = source.get("type") if isinstance(source.get("type"), str) else None  # never hash a list/dict
     if kind in DOCUMENT_SOURCES:
         if not isinstance(source.get("data"), str):
             raise invalid_request(f"{where}.data: Field required")
         if source.get("media_type") != DOCUMENT_SOURCES[kind]:
             raise invalid_request(f"{where}.media_type: Input should be '{DOCUMENT_SOURCES[kind]}'")
-    elif kind == "url":
-        if not isinstance(source.get("url"), str):
-            raise invalid_request(f"{where}.url: Field required")
-    elif kind == "file":
-        if not isinstance(source.get("file_id"), str):
-            raise invalid_request(f"{where}.file_id: Field required")
+    elif kind in REFERENCE_SOURCE_FIELDS:
+        _check_reference_source(source, kind, where)
     elif kind == "content":
         if not isinstance(source.get("content"), (str, list)):
             raise invalid_request(f"{where}.content: Field required")
