@@ -11,6 +11,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import jsonschema
 
+from workbench.csv_out import records_csv_text
+
 # Two reserved columns hold the optional check; every other column must be a prompt variable.
 CHECK_COLUMN = "check"
 EXPECTED_COLUMN = "expected"
@@ -302,11 +304,5 @@ def model_score(model: str, rows: Sequence[Mapping[str, Any]], results: Sequence
 
 
 def grid_csv(rows: Sequence[Mapping[str, Any]]) -> str:
-    """The results grid as CSV text (header from the first row's keys)."""
-    if not rows:
-        return ""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
-    return buffer.getvalue()
+    """The results grid as CSV text (header from the first row's keys), written by csv_out."""
+    return records_csv_text(rows)

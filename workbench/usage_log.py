@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import sqlite3
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from workbench import paths
+from workbench.csv_out import write_csv
 from workbench.migrations import CALL_LOG_MIGRATIONS, MIGRATIONS_TABLE
 
 SOURCES = ("editor", "compare", "tools", "cli")
@@ -318,22 +318,17 @@ class UsageLog:
 
     def _write_csv(self, stream: IO[str], columns: list[str]) -> int:
         """Stream rows from the cursor to `stream` without holding them all in memory."""
-        writer = csv.writer(stream)
-        writer.writerow(columns)
         selected = ", ".join(f"b.{name}" if name in BODY_COLUMNS else f"c.{name}" for name in columns)
         join = "JOIN call_bodies b ON b.call_id = c.id" if any(name in BODY_COLUMNS for name in columns) else ""
-        written = 0
         with self._connect() as conn:
-            conn.row_factory = None  # plain tuples: csv writes them as they are, None as ""
+            conn.row_factory = None  # plain tuples; an unknown cost (None) stays a blank cell, never 0
             # One read transaction for a consistent snapshot; in WAL, writers keep going meanwhile.
             conn.execute("BEGIN")
             try:
-                for row in conn.execute(f"SELECT {selected} FROM calls c {join} ORDER BY c.id"):
-                    writer.writerow(row)  # an unknown cost (None) stays a blank cell, never 0
-                    written += 1
+                rows = conn.execute(f"SELECT {selected} FROM calls c {join} ORDER BY c.id")
+                return write_csv(stream, columns, rows)
             finally:
                 conn.execute("COMMIT")
-        return written
 
 
 # Aggregates shared by both totals: SUM(cost_usd) skips NULLs, so it is the sum of known costs,
