@@ -1,8 +1,6 @@
 """The model catalog (models.list() with capabilities, or the offline file) and what each model would reject."""
 from __future__ import annotations
 
-import copy
-import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,10 +10,10 @@ import anthropic
 import httpx2
 from anthropic.types import ModelInfo
 
+from workbench.model_quirks import load_quirks, quirk_applies, quirk_rule  # noqa: F401 (re-exported)
 from workbench.paths import DATA_DIR
 
 OFFLINE_CATALOG_PATH = DATA_DIR / "models.json"
-QUIRKS_PATH = DATA_DIR / "model_quirks.json"
 ALL_LIFECYCLES = ["active", "deprecated", "retired"]
 # The API's own order, mildest first; capabilities list them in no guaranteed order.
 EFFORT_ORDER = ("low", "medium", "high", "xhigh", "max")
@@ -157,26 +155,6 @@ def offline_catalog(error: str | None = None) -> Catalog:
     data = json.loads(OFFLINE_CATALOG_PATH.read_text(encoding="utf-8"))
     entries = [_entry_from_info(ModelInfo.model_validate(item)) for item in data["data"]]
     return Catalog(models=entries, source="offline", error=error)
-
-
-@functools.lru_cache(maxsize=1)
-def _quirk_rules_from_file() -> dict[str, dict]:
-    return json.loads(QUIRKS_PATH.read_text(encoding="utf-8"))["rules"]
-
-
-def load_quirks() -> dict[str, dict]:
-    """Per-model behaviour the capabilities don't state: rule -> {"about", "models", ...}."""
-    return copy.deepcopy(_quirk_rules_from_file())
-
-
-def quirk_rule(rule: str) -> dict:
-    """One quirk rule ({"about", "models", ...}); empty when the file has no such rule."""
-    return copy.deepcopy(_quirk_rules_from_file().get(rule, {}))
-
-
-def quirk_applies(rule: str, model_id: str) -> bool:
-    """True when `model_id` is listed under quirk `rule`."""
-    return model_id in _quirk_rules_from_file().get(rule, {}).get("models", [])
 
 
 def _thinking_problems(request: dict, entry: ModelEntry) -> list[str]:
