@@ -20,6 +20,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fault-rate", type=float, default=0.0, metavar="F",
                         help="fraction of requests answered 529/500 (deterministic from --seed)")
     parser.add_argument("--seed", type=int, default=0, help="changes every generated reply")
+    parser.add_argument("--batch-expire-rate", type=float, default=0.0, metavar="F",
+                        help="fraction of each Message Batch's requests that expire instead of being answered")
+    parser.add_argument("--batch-dir", default=None, metavar="DIR",
+                        help="keep Message Batches in DIR, so they survive a restart (default: memory only)")
     return parser.parse_args(argv)
 
 
@@ -31,7 +35,8 @@ def _stop_on_signal(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        config = SimulatorConfig(args.speed, args.rate_limit, args.fault_rate, args.seed)
+        config = SimulatorConfig(args.speed, args.rate_limit, args.fault_rate, args.seed,
+                                 args.batch_expire_rate, args.batch_dir)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

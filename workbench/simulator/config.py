@@ -12,11 +12,15 @@ class SimulatorConfig:
     rate_limit: float | None = None
     fault_rate: float = 0.0
     seed: int = 0
+    batch_expire_rate: float = 0.0  # share of each batch's requests that expire (0..1)
+    batch_dir: str | None = None  # where batches are kept, so they survive a restart; None: memory only
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
             raise ValueError("speed must be greater than 0")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError("fault_rate must be between 0 and 1")
+        if not 0.0 <= self.batch_expire_rate <= 1.0:
+            raise ValueError("batch_expire_rate must be between 0 and 1")
         if self.rate_limit is not None and self.rate_limit <= 0:
             raise ValueError("rate_limit must be greater than 0 (or None for no limit)")

@@ -28,18 +28,21 @@ def too_large() -> ApiError:
     return ApiError("request_too_large", "Request exceeds the maximum allowed number of bytes.")
 
 
-def read_body(headers: Mapping[str, str], rfile: BinaryIO) -> bytes:
-    """The raw body (Content-Length or chunked); raises ApiError/BodyError on bad framing or size."""
+def read_body(headers: Mapping[str, str], rfile: BinaryIO, max_bytes: int = MAX_REQUEST_BYTES) -> bytes:
+    """The raw body (Content-Length or chunked); raises ApiError/BodyError on bad framing or size.
+
+    `max_bytes` is the route's limit: 32 MB for messages, 256 MB for a Message Batch.
+    """
     if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
-        return _read_chunked(rfile)
+        return _read_chunked(rfile, max_bytes)
     raw_length = (headers.get("Content-Length") or "").strip()
     if not raw_length:
         return b""
     if not raw_length.isdigit():
         raise BodyError("invalid_request_error", f"Content-Length: {raw_length!r} is not a valid length")
     length = int(raw_length)
-    if length > MAX_REQUEST_BYTES:
-        if length <= DRAIN_LIMIT_BYTES:
+    if length > max_bytes:
+        if length <= max(DRAIN_LIMIT_BYTES, max_bytes):
             _discard(rfile, length)
         error = too_large()
         raise BodyError(error.error_type, error.message)
@@ -55,7 +58,7 @@ def _discard(rfile: BinaryIO, length: int) -> None:
         remaining -= len(data)
 
 
-def _read_chunked(rfile: BinaryIO) -> bytes:
+def _read_chunked(rfile: BinaryIO, max_bytes: int) -> bytes:
     parts: list[bytes] = []
     size = 0
     while True:
@@ -71,7 +74,7 @@ def _read_chunked(rfile: BinaryIO) -> bytes:
                 pass  # trailers
             return b"".join(parts)
         size += chunk_size
-        if size > MAX_REQUEST_BYTES:
+        if size > max_bytes:
             error = too_large()
             raise BodyError(error.error_type, error.message)
         data = rfile.read(chunk_size)

@@ -17,9 +17,10 @@ from . import catalog
 from .config import SimulatorConfig
 from .errors import ApiError, error_type_for_status, not_found
 from .faults import DISCONNECT, choose_fault
+from .batches import MAX_BATCH_BYTES, BatchService
 from .messages import MessageService, PreparedMessage
 from .ratelimit import RequestRateLimiter, rate_limit_headers
-from .request_body import BodyError, parse_json, read_body
+from .request_body import MAX_REQUEST_BYTES, BodyError, parse_json, read_body
 from .request_headers import authenticate, check_api_version
 from .sse import message_events
 
@@ -28,6 +29,8 @@ CONNECTION_IDLE_TIMEOUT_S = 300
 CLOSE_WAIT_S = 2.0  # how long stop() waits for handler threads to close their sockets
 # The API's JSON is compact; so is ours (byte-for-byte closer, and what raw readers see).
 JSON_SEPARATORS = (",", ":")
+BATCHES_PATH = "/v1/messages/batches"
+RESULTS_CHUNK_BYTES = 64 * 1024
 
 
 def new_request_id() -> str:
@@ -46,6 +49,7 @@ class SimulatorServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], config: SimulatorConfig) -> None:
         self.config = config
         self.messages = MessageService(config)
+        self.batches = BatchService(config)
         self.limiter = RequestRateLimiter(config.rate_limit, config.speed)
         self._open_connections: set[socket.socket] = set()
         self._connections_lock = threading.Condition()
@@ -87,7 +91,7 @@ class SimulatorServer(ThreadingHTTPServer):
 
 
 class SimulatorHandler(BaseHTTPRequestHandler):
-    """Serves /v1/models, /v1/messages and /v1/messages/count_tokens like the API."""
+    """Serves /v1/models, /v1/messages, /v1/messages/count_tokens and /v1/messages/batches like the API."""
 
     # HTTP/1.1 for keep-alive and chunked streaming (a cut chunked stream is detectable; a
     # connection-delimited one would look like a normal end).
@@ -138,11 +142,12 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         self.request_id = new_request_id()
         try:
-            body = read_body(self.headers, self.rfile)
-            authenticate(self.headers)
-            check_api_version(self.headers)
             url = urlsplit(self.path)
             path = url.path.rstrip("/")
+            is_batch_create = method == "POST" and path == BATCHES_PATH
+            body = read_body(self.headers, self.rfile, MAX_BATCH_BYTES if is_batch_create else MAX_REQUEST_BYTES)
+            authenticate(self.headers)
+            check_api_version(self.headers)
             if method == "GET" and path == "/v1/models":
                 self._send_json(200, catalog.list_page(**self._query(url.query)))
             elif method == "GET" and path.startswith("/v1/models/"):
@@ -151,6 +156,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                 self._count_tokens(body)
             elif method == "POST" and path == "/v1/messages":
                 self._create_message(body)
+            elif path == BATCHES_PATH or path.startswith(BATCHES_PATH + "/"):
+                self._batches(method, path, url.query, body)
             else:
                 raise not_found(f"{method} {url.path} is not a route of this API")
         except ApiError as error:
@@ -170,6 +177,32 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         lifecycle = parsed.get("lifecycle[]") or parsed.get("lifecycle")
         return {"limit": values.get("limit"), "after_id": values.get("after_id"),
                 "before_id": values.get("before_id"), "lifecycle": lifecycle}
+
+    def _base_url(self) -> str:
+        """This server's URL as the client reached it (for results_url)."""
+        host = self.headers.get("Host") or "%s:%s" % self.server.server_address[:2]
+        return f"http://{host}"
+
+    def _batches(self, method: str, path: str, query: str, body: bytes) -> None:
+        """The Message Batches routes."""
+        service = self.server.batches
+        rest = [unquote(part) for part in path[len(BATCHES_PATH):].split("/") if part]
+        if method == "POST" and not rest:
+            self._send_json(200, service.create(parse_json(body), self.headers, self._base_url()))
+        elif method == "GET" and not rest:
+            query_values = self._query(query)
+            self._send_json(200, service.list_page(self._base_url(), query_values["limit"],
+                                                   query_values["after_id"], query_values["before_id"]))
+        elif method == "GET" and len(rest) == 1:
+            self._send_json(200, service.retrieve(rest[0], self._base_url()))
+        elif method == "DELETE" and len(rest) == 1:
+            self._send_json(200, service.delete(rest[0]))
+        elif method == "POST" and len(rest) == 2 and rest[1] == "cancel":
+            self._send_json(200, service.cancel(rest[0], self._base_url()))
+        elif method == "GET" and len(rest) == 2 and rest[1] == "results":
+            self._send_lines(service.results(rest[0]))
+        else:
+            raise not_found(f"{method} {path} is not a route of this API")
 
     def _get_model(self, model_id: str) -> None:
         model = catalog.find_model(model_id)
@@ -238,6 +271,22 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             self._drop_connection()
             return
         self.wfile.write(data)
+
+    def _send_lines(self, lines) -> None:
+        """JSON lines as a chunked body (a batch's results), many lines per chunk."""
+        self._start_response(200, "application/binary", None)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        buffer = bytearray()
+        for line in lines:
+            buffer += line
+            if len(buffer) >= RESULTS_CHUNK_BYTES:
+                self._write_chunk(bytes(buffer))
+                buffer.clear()
+        if buffer:
+            self._write_chunk(bytes(buffer))
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
     def _send_error(self, error: ApiError) -> None:
         self._send_json(error.status, error.body(self.request_id), error.headers)
