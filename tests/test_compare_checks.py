@@ -31,7 +31,7 @@ def test_json_schema_valid_answer_passes():
 def test_json_schema_names_the_failing_path():
     outcome = CaseCheck("json_schema", PERSON_SCHEMA).evaluate('{"name": "Ada", "age": "old"}')
     assert not outcome.passed
-    assert outcome.detail.startswith("schema: $['age']:")
+    assert outcome.detail.startswith("schema: $.age:")
 
 
 def test_json_schema_fails_plain_text_with_a_clear_reason():

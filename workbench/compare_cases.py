@@ -9,9 +9,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-import jsonschema
+import regex
 
 from workbench.csv_out import records_csv_text
+from workbench.json_schemas import first_violation, schema_problems
 
 # Two reserved columns hold the optional check; every other column must be a prompt variable.
 CHECK_COLUMN = "check"
@@ -24,6 +25,10 @@ CHECK_LABELS = {
     "regex": "output matches the expected regex",
     "json_schema": "output is JSON valid against the expected schema",
 }
+
+# A regex check is abandoned after this long: patterns such as (a|aa)+$ backtrack for minutes on
+# an answer that almost matches, and a check must not hold up the matrix.
+REGEX_CHECK_TIMEOUT_S = 1.0
 
 _FENCED_BLOCK = re.compile(r"```(?:json)?\s*\n(.*?)\n\s*```", re.DOTALL)
 
@@ -57,19 +62,27 @@ class CaseCheck:
             found = self.expected in text
             return CheckOutcome(found, f"contains {self.expected!r}" if found else f"missing {self.expected!r}")
         if self.kind == "regex":
-            found = re.search(self.expected, text) is not None
-            return CheckOutcome(found, f"matches /{self.expected}/" if found else f"no match for /{self.expected}/")
+            return _evaluate_regex(self.expected, text)
         return _evaluate_json_schema(json.loads(self.expected), text)
+
+
+def _evaluate_regex(pattern: str, text: str) -> CheckOutcome:
+    # The `regex` engine takes a time limit, which `re` has no way to enforce.
+    try:
+        found = regex.search(pattern, text, timeout=REGEX_CHECK_TIMEOUT_S) is not None
+    except TimeoutError:
+        return CheckOutcome(False, f"timed out: /{pattern}/ ran over {REGEX_CHECK_TIMEOUT_S:g} s on this output "
+                                   "(simplify the pattern, e.g. avoid nested repeats like (a+)+)")
+    return CheckOutcome(found, f"matches /{pattern}/" if found else f"no match for /{pattern}/")
 
 
 def _evaluate_json_schema(schema: dict, text: str) -> CheckOutcome:
     document = parse_json_answer(text)
     if document is _NOT_JSON:
         return CheckOutcome(False, "output is not JSON")
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(document))
-    if error is not None:
-        where = "$" + "".join(f"[{part!r}]" if isinstance(part, str) else f"[{part}]" for part in error.absolute_path)
-        return CheckOutcome(False, f"schema: {where}: {error.message}")
+    violation = first_violation(schema, document)
+    if violation is not None:
+        return CheckOutcome(False, f"schema: {violation}")
     return CheckOutcome(True, "valid JSON for the schema")
 
 
@@ -181,17 +194,17 @@ def _parse_check(kind: str, expected: str) -> tuple[CaseCheck | None, str | None
         return None, f"check {kind!r} needs a value in '{EXPECTED_COLUMN}'"
     if kind == "regex":
         try:
-            re.compile(expected)
-        except re.error as error:
+            regex.compile(expected)
+        except regex.error as error:
             return None, f"invalid regex {expected!r}: {error}"
     if kind == "json_schema":
         try:
             schema = json.loads(expected)
-            jsonschema.Draft202012Validator.check_schema(schema)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             return None, f"'{EXPECTED_COLUMN}' is not valid JSON for a schema: {error}"
-        except jsonschema.exceptions.SchemaError as error:
-            return None, f"invalid JSON schema: {error.message}"
+        problems = schema_problems(schema)
+        if problems:
+            return None, "invalid JSON schema: " + " ".join(problems)
     return CaseCheck(kind, expected), None
 
 

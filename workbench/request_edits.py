@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Union
 
-import jsonschema
 from anthropic.types import message_create_params
 from anthropic.types.beta import message_create_params as beta_message_create_params
 
+from workbench.json_schemas import schema_problems
 from workbench.models import MIN_THINKING_BUDGET, ModelEntry, request_problems
 
 ROLES = ("user", "assistant")
@@ -461,13 +461,9 @@ def output_schema_problems(schema: object) -> list[str]:
     """Why the API would refuse `schema` as output_config.format (JSON Schema + structured-output rules)."""
     if not isinstance(schema, dict):
         return ["The schema must be a JSON object."]
-    try:
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except jsonschema.exceptions.SchemaError as error:
-        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
-        return [f"Not a valid JSON Schema at ${where}: {error.message}."]
-    except RecursionError:
-        return ["The schema is nested too deeply."]
+    problems = schema_problems(schema)
+    if problems:
+        return problems
     return [f"${where}: an object schema needs \"additionalProperties\": false for structured output."
             for where in _open_objects(schema, "")]
 
