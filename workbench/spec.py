@@ -151,6 +151,8 @@ def loads_prompt(data: str | bytes, source: str = "<input>") -> PromptSpec:
         parsed = loads_strict_json(text)
     except json.JSONDecodeError as error:
         _fail(source, "$", f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
+    except StrictJsonError as error:
+        _fail(source, error.json_path, error.problem)
     except ValueError as error:
         _fail(source, "$", f"not valid JSON: {error}")
     return PromptSpec.from_file_dict(parsed, source)
@@ -266,9 +268,56 @@ def _show(value: object) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
+# Deeper than any real prompt, tool or schema; far below where Python's recursion gives out.
+MAX_JSON_DEPTH = 100
+
+
+class StrictJsonError(ValueError):
+    """JSON that parses but is refused: NaN/Infinity, a repeated key, or nesting too deep."""
+
+    def __init__(self, json_path: str, problem: str):
+        self.json_path = json_path
+        self.problem = problem
+        super().__init__(problem if json_path == "$" else f"{json_path}: {problem}")
+
+
 def loads_strict_json(text: str) -> object:
-    """json.loads that refuses NaN and Infinity: the API's JSON has no such values (ValueError)."""
-    return json.loads(text, parse_constant=_reject_constant)
+    """json.loads that refuses what the API's JSON can't mean: NaN and Infinity, a key given twice
+    in one object (json.loads would keep the last silently), and nesting deeper than MAX_JSON_DEPTH.
+    Raises json.JSONDecodeError or StrictJsonError (both ValueError)."""
+    repeated: dict[int, str] = {}
+
+    def object_without_repeats(pairs: list) -> dict:
+        built = dict(pairs)
+        if len(built) != len(pairs):
+            seen: set = set()
+            repeated[id(built)] = next(key for key, _ in pairs if key in seen or seen.add(key))
+        return built
+
+    try:
+        parsed = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=object_without_repeats)
+    except RecursionError:
+        raise StrictJsonError("$", f"nested too deeply (more than {MAX_JSON_DEPTH} levels)") from None
+    _check_nesting(parsed, repeated)
+    return parsed
+
+
+def _check_nesting(parsed: object, repeated: dict[int, str]) -> None:
+    """Walk without recursion: the first repeated key by path, or a StrictJsonError for depth."""
+    pending: list[tuple[object, str, int]] = [(parsed, "$", 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise StrictJsonError("$", f"nested too deeply (more than {MAX_JSON_DEPTH} levels, at {path[:80]}...)")
+        if isinstance(value, dict):
+            if id(value) in repeated:
+                key = repeated[id(value)]
+                raise StrictJsonError(path, f"the key {key!r} appears more than once in one object; keep one")
+            pending.extend((child, _child(path, key), depth + 1) for key, child in reversed(value.items()))
+        else:
+            pending.extend((child, f"{path}[{index}]", depth + 1) for index, child in reversed(list(enumerate(value))))
 
 
 def _reject_constant(name: str) -> NoReturn:
