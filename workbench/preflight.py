@@ -30,7 +30,7 @@ Severity = Literal["error", "warning"]
 # --- the API's fixed rules (limits and defaults that don't depend on the model) -----------------
 THINKING_BUDGET_MIN = 1024  # thinking.budget_tokens must be at least this
 THINKING_BUDGET_DEFAULT_CAP = 16_000  # a new budget is half of max_tokens, at most this
-MAX_TOKENS_MIN = 1
+MAX_TOKENS_MIN = 1  # what forms offer; the API also takes 0 (a cache warm-up with no reply)
 MAX_TOKENS_DEFAULT = 1024  # a new prompt's max_tokens
 TOOL_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 TOOL_CHOICE_TYPES = ("auto", "any", "tool", "none")
@@ -319,9 +319,10 @@ def max_tokens_limits(subject: Subject) -> Iterator[Problem]:
         yield Problem("max_tokens_missing", "$.max_tokens", "Set max_tokens, the most tokens the reply may use.")
         return
     max_tokens = request["max_tokens"]
-    if not _is_int(max_tokens) or max_tokens < options.max_tokens_min:
+    # 0 is accepted (it warms the prompt cache without a reply); forms still start at max_tokens_min.
+    if not _is_int(max_tokens) or max_tokens < 0:
         yield Problem("max_tokens_invalid", "$.max_tokens",
-                      f"max_tokens must be a whole number of at least {options.max_tokens_min} (got {max_tokens!r}).")
+                      f"max_tokens must be a whole number, 0 or more (got {max_tokens!r}).")
     elif options.max_tokens_max and max_tokens > options.max_tokens_max:
         yield Problem("max_tokens_over_limit", "$.max_tokens",
                       f"max_tokens is {max_tokens:,} but {_name(subject)} writes at most "
@@ -561,6 +562,44 @@ def tool_choice_setting(subject: Subject) -> Iterator[Problem]:
         yield Problem("forced_tool_choice_with_thinking", "$.tool_choice",
                       "Forced tool use does not work with thinking enabled: set tool_choice to auto or turn "
                       "thinking off.")
+
+
+def _turn_blocks(message: object) -> list:
+    content = _dict(message).get("content")
+    if isinstance(content, list):
+        return [block for block in content if isinstance(block, dict)]
+    return []
+
+
+@rule
+def tool_results_answer_tool_uses(subject: Subject) -> Iterator[Problem]:
+    """Each tool_result answers a tool_use of the turn before; each tool_use is answered in the next turn."""
+    # Consecutive turns of one role count as one turn, as the API merges them.
+    turns: list[tuple[str, list[tuple[int, dict]]]] = []
+    for index, message in enumerate(_list(subject.request.get("messages"))):
+        role = _dict(message).get("role")
+        blocks = [(index, block) for block in _turn_blocks(message)]
+        if turns and turns[-1][0] == role:
+            turns[-1][1].extend(blocks)
+        else:
+            turns.append((role, blocks))
+    for position, (role, blocks) in enumerate(turns):
+        if role == "user":
+            before = turns[position - 1][1] if position > 0 and turns[position - 1][0] == "assistant" else []
+            asked = {block.get("id") for _, block in before if block.get("type") == "tool_use"}
+            for index, block in blocks:
+                if block.get("type") == "tool_result" and block.get("tool_use_id") not in asked:
+                    yield Problem("tool_result_unmatched", f"$.messages[{index}]",
+                                  f"Turn {index + 1} answers tool call {block.get('tool_use_id')!r}, which the "
+                                  "turn before it did not make: remove the tool_result or fix its tool_use_id.")
+        elif position + 1 < len(turns):
+            answered = {block.get("tool_use_id") for _, block in turns[position + 1][1]
+                        if block.get("type") == "tool_result"}
+            for index, block in blocks:
+                if block.get("type") == "tool_use" and block.get("id") not in answered:
+                    yield Problem("tool_use_unanswered", f"$.messages[{index}]",
+                                  f"Tool call {block.get('id')!r} in turn {index + 1} has no tool_result in the "
+                                  "next turn: answer it there, or remove the call.")
 
 
 @rule

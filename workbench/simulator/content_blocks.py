@@ -18,6 +18,8 @@ def check_block(block: object, where: str) -> None:
             raise invalid_request(f"{where}.text: Field required")
         if not block["text"]:
             raise invalid_request(f"{where}: text content blocks must be non-empty")
+        if not block["text"].strip():
+            raise invalid_request(f"{where}: text content blocks must contain non-whitespace text")
     elif kind == "tool_use":
         if not (isinstance(block.get("id"), str) and isinstance(block.get("name"), str)
                 and isinstance(block.get("input"), dict)):

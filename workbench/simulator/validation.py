@@ -20,7 +20,7 @@ KNOWN_FIELDS = {
 COUNT_TOKENS_EXCLUDED = {"max_tokens", "stream", "stop_sequences", "metadata", "temperature", "top_p", "top_k",
                          "service_tier", "container", "inference_geo", "user_profile_id", "workspace_id"}
 MIN_THINKING_BUDGET = 1024
-TOOL_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+TOOL_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # the tool-use docs' pattern
 TOOL_CHOICE_TYPES = {"auto", "any", "tool", "none"}
 FORCED_TOOL_CHOICES = {"any", "tool"}
 DEFAULT_TEMPERATURE = 1.0
@@ -114,9 +114,15 @@ def _check_messages(messages: object, model: dict) -> None:
             raise invalid_request(
                 f"{where}: all messages must have non-empty content except for the optional final assistant message"
             )
+        if isinstance(content, str) and content and not content.strip():
+            raise invalid_request(f"{where}.content: text content blocks must contain non-whitespace text")
         if isinstance(content, list):
             for block_index, block in enumerate(blocks):
                 check_block(block, f"{where}.content.{block_index}")
+        last = blocks[-1] if blocks else None
+        if (is_final and message["role"] == "assistant" and isinstance(last, dict) and last.get("type") == "text"
+                and isinstance(last.get("text"), str) and last["text"] != last["text"].rstrip()):
+            raise invalid_request("messages: final assistant content cannot end with trailing whitespace")
     if messages[-1].get("role") == "assistant" and catalog.has_quirk("prefill_rejected", model["id"]):
         raise invalid_request(
             "This model does not support assistant message prefill. The conversation must end with a user message."
