@@ -7,7 +7,7 @@ import streamlit as st
 from components import session
 from components.compare_runs import dollars_as_text
 from components.compare_setup import ModelSetup, as_sentence, model_label
-from workbench import compare
+from workbench import compare, present
 from workbench.compare_cases import (
     CHECK_COLUMN,
     CHECK_KINDS,
@@ -23,7 +23,6 @@ from workbench.compare_cases import (
     read_cases_csv,
     table_has_values,
 )
-from workbench.compare_stats import format_usd
 from workbench.runner import RunDone
 from workbench.spec import PromptSpec
 from workbench.templating import MissingVariableError, find_variables
@@ -185,7 +184,7 @@ def render_matrix_outcome(stored: dict) -> None:
         )
         column.caption(
             "no passing answer" if per_pass is None
-            else f"**{format_usd(per_pass)}** per passing answer (all {score['cases']} calls' cost / passes)"
+            else f"**{present.usd(per_pass)}** per passing answer (all {score['cases']} calls' cost / passes)"
         )
     grid = summary.grid
     st.container(key="compare_grid_section").dataframe(
@@ -195,7 +194,7 @@ def render_matrix_outcome(stored: dict) -> None:
         column_config={
             "passed": st.column_config.CheckboxColumn("Pass"),
             "output": st.column_config.TextColumn("Output", width="large"),
-            "latency_ms": st.column_config.NumberColumn("Latency", format="%.0f ms"),
+            "latency_ms": st.column_config.NumberColumn("Latency", format=present.MS_COLUMN_FORMAT),
             "cost_usd": st.column_config.TextColumn("Cost"),
         },
     )

@@ -9,8 +9,7 @@ import streamlit as st
 
 from components import session
 from components.compare_setup import ModelSetup, model_label, remember
-from workbench import compare
-from workbench.compare_stats import format_usd
+from workbench import compare, present
 from workbench.runner import RunDone, TextDelta, ThinkingDelta
 from workbench.spec import PromptSpec
 from workbench.templating import MissingVariableError
@@ -130,21 +129,18 @@ def _advance(progress, outcome: compare.CompareOutcome) -> None:
 def render_result_facts(result) -> None:
     """TTFT, latency, tokens/s, usage, stop_reason and cost of one run; or its error."""
     if result.error is not None:
-        error = result.error
-        status = f" (HTTP {error.status})" if error.status else ""
-        st.error(f"**{error.type}**{status}: {error.message}\n\n{error.hint}")
+        st.error(present.error_sentence(result.error, result.request_id))
         if result.partial:
             st.caption("Partial reply kept above.")
-    ttft = "—" if result.ttft_ms is None else f"{result.ttft_ms:,.0f} ms"
-    rate = "—" if result.output_tokens_per_s is None else f"{result.output_tokens_per_s:,.0f} tok/s"
-    st.markdown(f"TTFT **{ttft}** · total **{result.latency_ms:,.0f} ms** · **{rate}**")
+    st.markdown(f"TTFT **{present.ms(result.ttft_ms)}** · total **{present.ms(result.latency_ms)}** · "
+                f"**{present.tokens_per_s(result.output_tokens_per_s)}**")
     usage = result.usage
     if usage is not None:
         cached = usage.cache_read_tokens + usage.cache_write_5m_tokens + usage.cache_write_1h_tokens
-        cache_note = f" (+{cached:,} cache)" if cached else ""
+        cache_note = f" (+{present.tokens(cached)} cache)" if cached else ""
         st.caption(
-            f"in {usage.input_tokens:,}{cache_note} · out {usage.output_tokens:,} tokens · "
-            f"stop_reason `{result.stop_reason}` · cost {result.cost.format()}"
+            f"in {present.tokens(usage.input_tokens)}{cache_note} · out {present.tokens(usage.output_tokens)} tokens · "
+            f"stop_reason `{result.stop_reason}` · cost {present.cost(result.cost)}"
         )
 
 
@@ -185,14 +181,14 @@ def _render_latency(outcome: compare.CompareOutcome, summary: compare.CompareSum
             "model": "Model",
             "calls": st.column_config.NumberColumn("Calls"),
             "errors": st.column_config.NumberColumn("Errors"),
-            "ttft_p50_ms": st.column_config.NumberColumn("TTFT p50", format="%.0f ms"),
-            "ttft_p95_ms": st.column_config.NumberColumn("TTFT p95", format="%.0f ms"),
-            "ttft_min_ms": st.column_config.NumberColumn("TTFT min", format="%.0f ms"),
-            "ttft_max_ms": st.column_config.NumberColumn("TTFT max", format="%.0f ms"),
-            "latency_p50_ms": st.column_config.NumberColumn("Total p50", format="%.0f ms"),
-            "latency_p95_ms": st.column_config.NumberColumn("Total p95", format="%.0f ms"),
-            "latency_min_ms": st.column_config.NumberColumn("Total min", format="%.0f ms"),
-            "latency_max_ms": st.column_config.NumberColumn("Total max", format="%.0f ms"),
+            "ttft_p50_ms": st.column_config.NumberColumn("TTFT p50", format=present.MS_COLUMN_FORMAT),
+            "ttft_p95_ms": st.column_config.NumberColumn("TTFT p95", format=present.MS_COLUMN_FORMAT),
+            "ttft_min_ms": st.column_config.NumberColumn("TTFT min", format=present.MS_COLUMN_FORMAT),
+            "ttft_max_ms": st.column_config.NumberColumn("TTFT max", format=present.MS_COLUMN_FORMAT),
+            "latency_p50_ms": st.column_config.NumberColumn("Total p50", format=present.MS_COLUMN_FORMAT),
+            "latency_p95_ms": st.column_config.NumberColumn("Total p95", format=present.MS_COLUMN_FORMAT),
+            "latency_min_ms": st.column_config.NumberColumn("Total min", format=present.MS_COLUMN_FORMAT),
+            "latency_max_ms": st.column_config.NumberColumn("Total max", format=present.MS_COLUMN_FORMAT),
             "output_tokens_mean": st.column_config.NumberColumn("Output tokens (mean)", format="%.1f"),
             "tokens_per_s_mean": st.column_config.NumberColumn("Tokens/s (mean)", format="%.0f"),
         },
@@ -245,7 +241,7 @@ def dollars_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Dollar columns as text, so an unknown cost reads "unknown" (a blank cell could pass for $0)."""
     frame = frame.copy()
     for column in [name for name in frame.columns if str(name).endswith("_usd")]:
-        frame[column] = [format_usd(None if pd.isna(value) else float(value)) for value in frame[column]]
+        frame[column] = [present.usd(None if pd.isna(value) else float(value)) for value in frame[column]]
     return frame
 
 
@@ -257,8 +253,8 @@ def _render_runs_browser(outcome: compare.CompareOutcome, catalog) -> None:
         hide_index=True,
         key="compare_runs_table",
         column_config={
-            "ttft_ms": st.column_config.NumberColumn("TTFT", format="%.0f ms"),
-            "latency_ms": st.column_config.NumberColumn("Latency", format="%.0f ms"),
+            "ttft_ms": st.column_config.NumberColumn("TTFT", format=present.MS_COLUMN_FORMAT),
+            "latency_ms": st.column_config.NumberColumn("Latency", format=present.MS_COLUMN_FORMAT),
             "tokens_per_s": st.column_config.NumberColumn("Tokens/s", format="%.0f"),
             "cost_usd": st.column_config.TextColumn("Cost"),
         },

@@ -7,8 +7,8 @@ from typing import Any, Callable
 import streamlit as st
 
 from components import session
-from workbench import compare
-from workbench.compare_stats import ProjectedCost, format_usd, projected_cost
+from workbench import compare, present
+from workbench.compare_stats import ProjectedCost, projected_cost
 from workbench.models import Catalog, ModelEntry
 from workbench.paths import prompts_dir
 from workbench.spec import PromptFileError, PromptSpec, request_hash
@@ -316,7 +316,7 @@ def _measured_output_mean(last_run, model: str) -> float | None:
 def _render_projection(card, projection: ProjectedCost, count_label: str, placeholders: bool) -> None:
     with card:
         st.divider()
-        st.metric("Input tokens", f"{projection.input_tokens:,}", help=count_label)
+        st.metric("Input tokens", present.tokens(projection.input_tokens), help=count_label)
         if not projection.input_exact or placeholders:
             st.caption(count_label + (" · with {{placeholders}} unfilled" if placeholders else ""))
         if projection.input_only_usd is None:
@@ -325,19 +325,19 @@ def _render_projection(card, projection: ProjectedCost, count_label: str, placeh
         if projection.typical_usd is not None:
             st.metric(
                 "Projected per call",
-                format_usd(projection.typical_usd),
-                help=f"at the measured mean of {projection.typical_output_tokens:,.0f} output tokens",
+                present.usd(projection.typical_usd),
+                help=f"at the measured mean of {present.tokens(round(projection.typical_output_tokens))} output tokens",
             )
-            st.caption(f"≈ {format_usd(projection.per_1000(projection.typical_usd))} per 1,000 calls")
+            st.caption(f"≈ {present.usd(projection.per_1000(projection.typical_usd))} per 1,000 calls")
         else:
             st.metric(
                 "Projected per call",
-                f"≤ {format_usd(projection.at_max_tokens_usd)}",
+                f"≤ {present.usd(projection.at_max_tokens_usd)}",
                 help="a reply that uses all of max_tokens; an empty reply costs the input alone. "
                 "Run once for a figure at the measured output length.",
             )
             st.caption(
-                f"from {format_usd(projection.input_only_usd)} (input only) · per 1,000 calls: "
-                f"{format_usd(projection.per_1000(projection.input_only_usd))} – "
-                f"{format_usd(projection.per_1000(projection.at_max_tokens_usd))}"
+                f"from {present.usd(projection.input_only_usd)} (input only) · per 1,000 calls: "
+                f"{present.usd(projection.per_1000(projection.input_only_usd))} – "
+                f"{present.usd(projection.per_1000(projection.at_max_tokens_usd))}"
             )

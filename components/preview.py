@@ -7,7 +7,7 @@ from components.session import set_variable_value, token_counter_or_reason, vari
 from components.widget_sync import fill
 from workbench.models import ModelEntry
 from workbench.pricing import PriceTable
-from workbench import templating
+from workbench import present, templating
 from workbench.templating import find_variables
 from workbench.tokens import TokenCount, count_for_preview
 
@@ -62,7 +62,7 @@ def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, 
     model = request.get("model", "")
     max_tokens = int(request.get("max_tokens", 0) or 0)
 
-    tokens_value = f"{count.input_tokens:,}" if count.exact else f"≈{count.input_tokens:,}"
+    tokens_value = present.tokens(count.input_tokens) if count.exact else f"≈{present.tokens(count.input_tokens)}"
     window = entry.max_input_tokens if entry else None
     token_column, window_column = st.columns(2)
     token_column.metric("Input tokens", tokens_value,
@@ -86,9 +86,9 @@ def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, 
     cached = prices.projected_cost(model, count.input_tokens, max_tokens, cache_hit=True)
     batch = prices.projected_cost(model, count.input_tokens, max_tokens, batch=True)
     prefix = "" if count.exact else "≈"
-    shown = [f"{prefix}{cost.format()}" if cost.known else "unknown" for cost in (standard, cached, batch)]
+    shown = [f"{prefix}{present.cost(cost)}" if cost.known else present.cost(cost) for cost in (standard, cached, batch)]
     st.markdown(
-        f"**Projected cost of one call** at max_tokens ({max_tokens:,} output tokens)\n\n"
+        f"**Projected cost of one call** at max_tokens ({present.tokens(max_tokens)} output tokens)\n\n"
         "| Standard | Cache hit | Batch |\n|---|---|---|\n| " + " | ".join(shown) + " |"
     )
     unknown = next((cost for cost in (standard, cached, batch) if not cost.known), None)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from components.session import add_notice, current_prompt, set_current_prompt
 from components.widget_sync import apply_edit, drop_draft, fill, input_errors, keep_draft, restore_draft, set_input_error
+from workbench import present
 from workbench import request_edits as edits
 from workbench.models import Catalog, ModelEntry
 from workbench.pricing import PriceTable
@@ -34,17 +35,7 @@ def _per_mtok(prices: PriceTable, model_id: str) -> str:
     rates = prices.rates_for(model_id)
     if rates is None or rates.input is None or rates.output is None:
         return "price unknown"
-    return f"${rates.input:g} in / ${rates.output:g} out per MTok"
-
-
-def _tokens_short(count: int | None) -> str:
-    if count is None:
-        return "?"
-    if count >= 1_000_000 and count % 1_000_000 == 0:
-        return f"{count // 1_000_000}M"
-    if count >= 1000:
-        return f"{count / 1000:g}K"
-    return str(count)
+    return f"{present.price_per_mtok(rates.input)} in / {present.price_per_mtok(rates.output)} out per MTok"
 
 
 def model_label(entry: ModelEntry | None, model_id: str, prices: PriceTable) -> str:
@@ -52,8 +43,8 @@ def model_label(entry: ModelEntry | None, model_id: str, prices: PriceTable) -> 
     if entry is None:
         return f"{model_id} (not in the catalog)"
     status = "" if entry.lifecycle == "active" else f" ({entry.lifecycle})"
-    return (f"{entry.display_name}{status} · {_tokens_short(entry.max_input_tokens)} context · "
-            f"{_tokens_short(entry.max_tokens)} out · {_per_mtok(prices, entry.id)}")
+    return (f"{entry.display_name}{status} · {present.tokens_short(entry.max_input_tokens)} context · "
+            f"{present.tokens_short(entry.max_tokens)} out · {_per_mtok(prices, entry.id)}")
 
 
 def _on_model_change(key: str, catalog: Catalog, key_prefix: str) -> None:

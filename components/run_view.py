@@ -6,25 +6,11 @@ import time
 
 import streamlit as st
 
+from workbench import present
 from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolUseReady, ToolUseStarted
 
-# What a stop_reason means for the user, and the fix. Only reasons that need action are listed.
-STOP_REASON_ADVICE = {
-    "max_tokens": "The reply was cut off because it reached max_tokens ({max_tokens:,}). Raise max_tokens"
-                  "{model_max} or ask for a shorter answer, then run again.",
-    "refusal": "The model declined to answer this request (stop_reason \"refusal\"). Rephrase the prompt or "
-               "remove what it objected to, then run again.",
-    "model_context_window_exceeded": "The reply stopped because the context window is full. Shorten the "
-                                     "prompt or start a new conversation.",
-}
 # Re-render streamed text at most this often: each update resends the whole text to the browser.
 STREAM_REDRAW_S = 0.03
-
-
-def _format_ms(ms: float | None) -> str:
-    if ms is None:
-        return "–"
-    return f"{ms:,.0f} ms" if ms < 1000 else f"{ms / 1000:,.2f} s"
 
 
 def stream_into(events, slot) -> RunResult:
@@ -70,21 +56,7 @@ def render_error(result: RunResult) -> None:
     error = result.error
     if error is None:
         return
-    status = f" (HTTP {error.status})" if error.status else ""
-    # The hint often quotes the API's message (400s); say it once.
-    message = "" if error.message and error.message in error.hint else f" {error.message}"
-    st.error(f"**The run failed: {error.type}{status}.**{message}\n\n**What to do:** {error.hint}")
-    if error.request_id:
-        st.caption(f"request-id `{error.request_id}`")
-
-
-def _stop_reason_advice(result: RunResult, model_max: int | None) -> str | None:
-    template = STOP_REASON_ADVICE.get(result.stop_reason or "")
-    if template is None:
-        return None
-    max_tokens = int(result.request.get("max_tokens", 0) or 0)
-    limit = f" (this model allows up to {model_max:,})" if model_max else ""
-    return template.format(max_tokens=max_tokens, model_max=limit)
+    st.error(f"**The run failed:** {present.error_sentence(error, result.request_id)}")
 
 
 def render_result(result: RunResult, *, model_max: int | None = None) -> None:
@@ -101,7 +73,7 @@ def render_result(result: RunResult, *, model_max: int | None = None) -> None:
     for call in result.tool_uses:
         st.markdown(f":material/build: **Tool call** `{call['name']}` · id `{call['id']}`")
         st.code(json.dumps(call["input"], indent=2, ensure_ascii=False), language="json")
-    advice = _stop_reason_advice(result, model_max)
+    advice = present.stop_reason_advice(result.stop_reason, result.request.get("max_tokens"), model_max)
     if advice:
         st.warning(advice)
     if result.ok or result.usage is not None:
@@ -110,18 +82,16 @@ def render_result(result: RunResult, *, model_max: int | None = None) -> None:
 
 def render_metrics(result: RunResult) -> None:
     """TTFT, latency, speed and cost, then tokens (cache included), stop_reason and request-id."""
-    speed = f"{result.output_tokens_per_s:,.1f}" if result.output_tokens_per_s else "–"
     st.markdown(
-        "| Time to first token | Total latency | Output tokens/s | Cost |\n|---|---|---|---|\n"
-        f"| {_format_ms(result.ttft_ms)} | {_format_ms(result.latency_ms)} | {speed} | {result.cost.format()} |"
+        "| Time to first token | Total latency | Output speed | Cost |\n|---|---|---|---|\n"
+        f"| {present.ms(result.ttft_ms)} | {present.ms(result.latency_ms)} | "
+        f"{present.tokens_per_s(result.output_tokens_per_s)} | {present.cost(result.cost)} |"
     )
     if not result.cost.known:
         st.caption(f"Cost unknown: {result.cost.reason}")
     usage = result.usage
     if usage is not None:
-        st.caption(f"**Tokens** input {usage.input_tokens:,} · output {usage.output_tokens:,} · "
-                   f"cache write {usage.cache_write_5m_tokens + usage.cache_write_1h_tokens:,} · "
-                   f"cache read {usage.cache_read_tokens:,}")
+        st.caption(f"**Tokens** {present.usage_line(usage)}")
     details = [f"stop_reason `{result.stop_reason or '–'}`"]
     if result.request_id:
         details.append(f"request-id `{result.request_id}`")

@@ -1,7 +1,9 @@
 """Shared fixtures: a private WORKBENCH_HOME for every test, and one simulator per session."""
 from __future__ import annotations
 
+import io
 import socket
+from dataclasses import dataclass
 
 import anthropic
 import pytest
@@ -41,3 +43,29 @@ def unreachable_base_url():
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
         yield f"http://127.0.0.1:{held.getsockname()[1]}"
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one in-process `python -m workbench ...` printed and returned."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli():
+    """Run the CLI in process through main(argv, out, err): the same entry point as the command line.
+
+    Set the environment with monkeypatch first. Real subprocess tests are kept for what needs a
+    process (signals, a closed stdout, the exit code of the interpreter, a fresh import).
+    """
+    from workbench.cli import main
+
+    def run(*args: str) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        code = main([str(arg) for arg in args], out, err)
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run

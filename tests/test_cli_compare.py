@@ -1,30 +1,26 @@
-"""`python -m workbench compare` as a real subprocess against the session simulator."""
+"""`python -m workbench compare` in process through main(), against the session simulator."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from workbench import present
 from workbench.cli import main
-from workbench.compare_stats import format_usd
 from workbench.spec import PromptSpec, new_prompt, save_prompt
 from workbench.usage_log import UsageLog
 
-REPO = Path(__file__).resolve().parents[1]
+@pytest.fixture
+def compare_cli(cli, monkeypatch):
+    """`python -m workbench compare ARGS` in process, against the given simulator with the given key."""
 
+    def run(*args: str, simulator, api_key: str = "test-key"):
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", api_key)
+        return cli("compare", *args)
 
-def compare_cli(*args: str, simulator=None, api_key: str = "test-key") -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    if simulator is not None:
-        env.update({"ANTHROPIC_BASE_URL": simulator.base_url, "ANTHROPIC_API_KEY": api_key})
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", "compare", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
-    )
+    return run
 
 
 @pytest.fixture
@@ -34,11 +30,11 @@ def prompt_file(tmp_path) -> Path:
                        tmp_path / "landmarks.prompt.json")
 
 
-def test_json_has_statistics_and_cost_per_model(simulator, prompt_file):
+def test_json_has_statistics_and_cost_per_model(compare_cli, simulator, prompt_file):
     done = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5", "--repeat", "3", "--json",
                        simulator=simulator)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    assert done.code == 0, done.err
+    report = json.loads(done.out)
     assert set(report) == {"models", "wall_ms"} and report["wall_ms"] > 0
     assert list(report["models"]) == ["claude-haiku-4-5", "claude-opus-5-5"]
     for model, figures in report["models"].items():
@@ -54,33 +50,33 @@ def test_json_has_statistics_and_cost_per_model(simulator, prompt_file):
     assert UsageLog().count(source="compare") == 6
 
 
-def test_text_report_prints_the_statistics_and_cost_tables(simulator, prompt_file):
+def test_text_report_prints_the_statistics_and_cost_tables(compare_cli, simulator, prompt_file):
     done = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-sonnet-4-6", simulator=simulator)
-    assert done.returncode == 0, done.stderr
-    assert "Latency (ms, successful calls)" in done.stdout
-    assert "TTFT p50" in done.stdout and "total p50" in done.stdout
-    assert "Cost, measured mean (price table " in done.stdout
-    assert "per 1,000" in done.stdout and "batch /1,000" in done.stdout
-    lines = done.stdout.splitlines()
+    assert done.code == 0, done.err
+    assert "Latency (ms, successful calls)" in done.out
+    assert "TTFT p50" in done.out and "total p50" in done.out
+    assert "Cost, measured mean (price table " in done.out
+    assert "per 1,000" in done.out and "batch /1,000" in done.out
+    lines = done.out.splitlines()
     assert sum(line.startswith("claude-sonnet-4-6") for line in lines) == 2  # one row per table
 
 
-def test_cases_give_pass_rate_and_cost_per_passing_answer(simulator, prompt_file, tmp_path):
+def test_cases_give_pass_rate_and_cost_per_passing_answer(compare_cli, simulator, prompt_file, tmp_path):
     cases = tmp_path / "cases.csv"
     cases.write_text("city,check,expected\nParis,contains,Simulated reply\nRome,regex,^\\d+$\nOslo,,\n")
     done = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5", "--cases", str(cases),
                        "--json", simulator=simulator)
-    assert done.returncode == 0, done.stderr
-    figures = json.loads(done.stdout)["models"]["claude-haiku-4-5"]
+    assert done.code == 0, done.err
+    figures = json.loads(done.out)["models"]["claude-haiku-4-5"]
     assert [run["passed"] for run in figures["runs"]] == [True, False, True]
     assert figures["pass_rate"] == pytest.approx(2 / 3)
     spent = sum(run["cost_usd"] for run in figures["runs"])
     text = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5", "--cases", str(cases),
                        simulator=simulator)
-    assert "Test cases" in text.stdout and "2/3" in text.stdout
-    haiku_score = next(line for line in text.stdout.splitlines()[text.stdout.splitlines().index("Test cases"):]
+    assert "Test cases" in text.out and "2/3" in text.out
+    haiku_score = next(line for line in text.out.splitlines()[text.out.splitlines().index("Test cases"):]
                        if line.startswith("claude-haiku-4-5"))
-    assert format_usd(spent / 2) in haiku_score  # cost per passing answer: all spent / passes
+    assert present.usd(spent / 2) in haiku_score  # cost per passing answer: all spent / passes
 
 
 @pytest.mark.parametrize(
@@ -95,8 +91,6 @@ def test_cases_give_pass_rate_and_cost_per_passing_answer(simulator, prompt_file
     ],
 )
 def test_bad_usage_exits_2_with_one_line(simulator, prompt_file, extra, message, monkeypatch, capsys):
-    # In-process through the same entry point (main), to keep the suite quick; the subprocess
-    # tests above and below cover the real command line.
     code = compare_in_process(monkeypatch, simulator, str(prompt_file), *extra)
     stderr = capsys.readouterr().err
     assert code == 2
@@ -110,12 +104,12 @@ def compare_in_process(monkeypatch, simulator, *args: str) -> int:
     return main(["compare", *args])
 
 
-def test_a_setting_a_model_would_reject_is_refused_before_any_call(simulator, tmp_path):
+def test_a_setting_a_model_would_reject_is_refused_before_any_call(compare_cli, simulator, tmp_path):
     spec = new_prompt("claude-haiku-4-5", user_text="hi", max_tokens=10_000)
     path = save_prompt(spec, tmp_path / "long.prompt.json")
     done = compare_cli(str(path), "--models", "claude-haiku-3-5,claude-opus-5-5", simulator=simulator)
-    assert done.returncode == 2
-    assert "claude-haiku-3-5: max_tokens is 10,000 but claude-haiku-3-5 allows at most 8,192." in done.stderr
+    assert done.code == 2
+    assert "claude-haiku-3-5: max_tokens is 10,000 but claude-haiku-3-5 allows at most 8,192." in done.err
     assert UsageLog().count(source="compare") == 0
 
 
@@ -135,15 +129,15 @@ def test_unreadable_prompt_file_exits_2(simulator, tmp_path, monkeypatch, capsys
     assert code == 2 and "cannot read" in capsys.readouterr().err
 
 
-def test_api_errors_exit_1_after_printing_what_was_measured(simulator, prompt_file):
+def test_api_errors_exit_1_after_printing_what_was_measured(compare_cli, simulator, prompt_file):
     done = compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5", "--json",
                        simulator=simulator, api_key="bad-key")
-    assert done.returncode == 1
-    report = json.loads(done.stdout)
+    assert done.code == 1
+    report = json.loads(done.out)
     assert [run["ok"] for run in report["models"]["claude-haiku-4-5"]["runs"]] == [False]
     assert report["models"]["claude-haiku-4-5"]["cost_per_call"] is None
-    assert "error: 2 of 2 calls failed" in done.stderr and "check ANTHROPIC_API_KEY" in done.stderr
-    assert "bad-key" not in done.stdout + done.stderr
+    assert "error: 2 of 2 calls failed" in done.err and "check ANTHROPIC_API_KEY" in done.err
+    assert "bad-key" not in done.out + done.err
 
 
 def test_cases_csv_with_a_short_row_names_the_blank_variable(simulator, tmp_path, monkeypatch, capsys):
@@ -180,3 +174,14 @@ def test_a_var_the_prompt_does_not_use_is_named(simulator, prompt_file, monkeypa
     code = compare_in_process(monkeypatch, simulator, str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5",
                               "--var", "ctiy=Paris")
     assert code == 2 and "--var ctiy: the prompt has no {{ctiy}}" in capsys.readouterr().err
+
+
+def test_each_compare_run_has_the_keys_of_run_json(compare_cli, cli, simulator, prompt_file):
+    report = json.loads(compare_cli(str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-5-5", "--json",
+                                    simulator=simulator).out)
+    single = cli("run", str(prompt_file), "--var", "city=Paris", "--json")
+    assert single.code == 0, single.err
+    run_keys = set(json.loads(single.out))
+    for figures in report["models"].values():
+        for run in figures["runs"]:
+            assert set(run) == run_keys | {"repeat", "case"}

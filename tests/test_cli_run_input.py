@@ -117,9 +117,14 @@ def test_system_with_a_file(capsys, prompt_file):
 
 @pytest.mark.parametrize("args", [["run", "--max-tokens", "many", "-p", "x"], ["fly"], []])
 def test_argparse_errors_exit_2(capsys, args):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    assert exit_info.value.code == 2 and "usage:" in capsys.readouterr().err
+    # main() returns argparse's exit code rather than raising SystemExit: tests and callers get a number.
+    assert main(args) == 2 and "usage:" in capsys.readouterr().err
+
+
+def test_help_goes_to_the_given_stream_and_exits_0(cli):
+    done = cli("run", "--help")
+    assert done.code == 0 and "--max-tokens" in done.out and done.err == ""
+    assert cli("--max-tokens").code == 2
 
 
 def test_bad_backend_setting(capsys, monkeypatch):
@@ -158,10 +163,9 @@ def test_a_corrupt_call_log(capsys, workbench_home):
 
 @pytest.mark.parametrize("command", [[], ["run"], ["count"]])
 def test_every_subcommand_has_help(capsys, command):
-    with pytest.raises(SystemExit) as exit_info:
-        main([*command, "--help"])
+    code = main([*command, "--help"])
     output = capsys.readouterr().out
-    assert exit_info.value.code == 0 and "usage:" in output and len(output.splitlines()) > 3
+    assert code == 0 and "usage:" in output and len(output.splitlines()) > 3
 
 
 def test_api_error_line_says_the_message_once(capsys, monkeypatch, simulator, tmp_path):

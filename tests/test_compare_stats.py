@@ -5,7 +5,6 @@ import pytest
 
 from workbench.compare_stats import (
     cost_row,
-    format_usd,
     has_cache_breakpoint,
     model_stats,
     percentile,
@@ -118,8 +117,3 @@ def test_cache_breakpoints_are_found_wherever_the_api_accepts_them():
     assert has_cache_breakpoint(
         {**plain, "messages": [{"role": "user", "content": [{"type": "text", "text": "x", "cache_control": ephemeral}]}]}
     )
-
-
-def test_dollars_keep_four_significant_digits():
-    assert [format_usd(value) for value in (None, 0.0025, 0.00012345, 0.5, 2500.0)] == [
-        "unknown", "$0.0025", "$0.0001234", "$0.50", "$2,500.00"]

@@ -119,3 +119,15 @@ def test_an_endpoint_that_lists_no_models_falls_back_to_offline_file():
         server.server_close()
     assert catalog.source == "offline" and catalog.ids == OFFLINE_IDS
     assert catalog.source_label == "Offline catalog file (listing failed: the endpoint listed no models)"
+
+
+def test_the_offline_file_is_a_page_of_the_sdks_model_objects():
+    # offline_catalog() reads the file as plain JSON (no SDK import); this keeps it the API's shape.
+    from anthropic.types import ModelInfo
+
+    items = json.loads(OFFLINE_CATALOG_PATH.read_text(encoding="utf-8"))["data"]
+    for item, entry in zip(items, offline_catalog().models, strict=True):
+        info = ModelInfo.model_validate(item)
+        assert entry.id == info.id and entry.max_tokens == info.max_tokens
+        assert entry.capabilities == (info.capabilities.model_dump(mode="json") if info.capabilities else {})
+        assert entry.created_at == info.model_dump(mode="json")["created_at"]

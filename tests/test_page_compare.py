@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.compare_setup import override_key
 from editor_apptest import APP, TIMEOUT_S, texts
-from workbench.compare_stats import format_usd
+from workbench import present
 from workbench.spec import PromptSpec, new_prompt, save_prompt
 from workbench.paths import prompts_dir
 from workbench.usage_log import UsageLog
@@ -111,8 +111,8 @@ def test_run_repeat_shows_statistics_chart_cost_and_every_run(monkeypatch, simul
     for model, shown_per_1000, shown_batch in zip(costs["model"], costs["per_1000_usd"], costs["batch_per_1000_usd"]):
         row = summary.costs[model]
         assert row.per_call_usd > 0 and row.per_1000_usd == row.per_call_usd * 1000
-        assert shown_per_1000 == format_usd(row.per_1000_usd)
-        assert shown_batch == format_usd(row.per_1000_usd / 2)
+        assert shown_per_1000 == present.usd(row.per_1000_usd)
+        assert shown_batch == present.usd(row.per_1000_usd / 2)
     # A note true of every row is said once under the table, not on each row.
     assert "note" not in costs.columns
     assert texts(app).count("No cache breakpoint in the prompt") == 1

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from anthropic.types import CacheCreation, MessageDeltaUsage, Usage
 
+from workbench import present
 from workbench.pricing import Cost, UsageCounts, load_price_table
 
 # A date on which every bundled row below is in force, so these tests don't depend on today.
@@ -27,7 +28,7 @@ def test_plain_input_and_output(prices):
     assert cost.breakdown == pytest.approx({"input": 0.003, "output": 0.0075, "cache_write_5m": 0.0,
                                             "cache_write_1h": 0.0, "cache_read": 0.0})
     assert cost.price_version == prices.version
-    assert cost.format() == "$0.0105"
+    assert present.cost(cost) == "$0.0105"
 
 
 def test_cache_write_5m_and_1h_are_priced_differently(prices):
@@ -82,7 +83,7 @@ def test_unknown_model_is_unknown_never_zero(prices):
     cost = prices.cost(UsageCounts(input_tokens=10, output_tokens=10), "claude-nonexistent-9", on=ON)
     assert cost.usd is None and not cost.known
     assert cost.reason == f"no price for model 'claude-nonexistent-9' in price table {prices.version}"
-    assert cost.format() == "unknown"
+    assert present.cost(cost) == "unknown"
     assert cost.breakdown == {}
     assert not prices.has_model("claude-nonexistent-9")
     assert prices.rates_for("claude-nonexistent-9") is None
@@ -90,7 +91,7 @@ def test_unknown_model_is_unknown_never_zero(prices):
 
 def test_zero_usage_of_a_known_model_costs_zero(prices):
     cost = prices.cost(UsageCounts(), "claude-haiku-4-5", on=ON)
-    assert cost.usd == 0 and cost.known and cost.format() == "$0.0000"
+    assert cost.usd == 0 and cost.known and present.cost(cost) == "$0.00"
 
 
 def test_projected_cost_without_and_with_a_cache_hit(prices):
@@ -103,11 +104,11 @@ def test_projected_cost_without_and_with_a_cache_hit(prices):
     assert prices.projected_cost("no-such-model", 1, 1).usd is None
 
 
-@pytest.mark.parametrize("usd, shown", [
-    (0.0123, "$0.0123"), (1234.5, "$1,234.5000"), (0.0, "$0.0000"), (0.0000123, "$0.0000123"), (None, "unknown"),
-])
-def test_cost_format(usd, shown):
-    assert Cost(usd=usd, reason=None if usd is not None else "why").format() == shown
+def test_a_cost_is_shown_by_the_one_dollar_formatter():
+    # The formatting rule itself is tested in test_present.py; a Cost only hands over its dollars.
+    assert present.cost(Cost(usd=0.0123)) == "$0.0123"
+    assert present.cost(Cost(usd=None, reason="why")) == "unknown"
+    assert present.cost(Cost(usd=None, reason="why"), with_reason=True) == "unknown (why)"
 
 
 def test_usage_from_sdk_with_the_ttl_breakdown():

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from workbench import present
 from workbench.pricing import UsageCounts, load_price_table
 
 ON = date(2026, 11, 1)
@@ -63,7 +64,7 @@ def test_a_rate_the_file_leaves_null_is_unknown_not_guessed(tmp_path):
     path.write_text(json.dumps(table), encoding="utf-8")
     edited = load_price_table(path)
     cost = edited.cost(UsageCounts(input_tokens=100_000, cache_write_1h_tokens=5_000), HAIKU, on=ON)
-    assert cost.usd is None and cost.format() == "unknown"
+    assert cost.usd is None and present.cost(cost) == "unknown"
     assert "1-hour cache write" in cost.reason and "prompt > 100,000 tokens" in cost.reason
     assert edited.version in cost.reason
     # The same usage without the unpublished kind is priced as usual.

@@ -4,7 +4,8 @@ from __future__ import annotations
 import anthropic
 import pytest
 
-from workbench.runner import RunDone, TextDelta, hint_for, run_once, stream_run
+from workbench.present import error_advice
+from workbench.runner import RunDone, TextDelta, run_once, stream_run
 
 MODEL = "claude-haiku-4-5"
 FAULT = "x-simulator-fault"
@@ -99,4 +100,4 @@ def test_sdk_refusal_of_arguments_is_still_a_run_result(client):
     (None, "timeout_error", "timed out"),
 ])
 def test_every_error_has_a_hint(status, error_type, words):
-    assert words in hint_for(error_type, status, "msg", None)
+    assert words in error_advice(error_type, status, "msg", None)

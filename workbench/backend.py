@@ -8,10 +8,12 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import anthropic
 from dotenv import dotenv_values
+
+if TYPE_CHECKING:
+    import anthropic
 
 SIMULATOR_KEY = "simulator-local-key"
 ANTHROPIC_API_URL = "https://api.anthropic.com"
@@ -133,6 +135,8 @@ def resolve_backend(
 
 def make_client(backend: Backend, *, max_retries: int = 2, timeout: float = 120.0) -> anthropic.Anthropic:
     """The one place an SDK client is built; retries are the SDK's own (429, 5xx, 529, connection errors)."""
+    import anthropic  # here, not at the top: importing the SDK takes seconds, and bad input needs no client
+
     return anthropic.Anthropic(
         api_key=backend.api_key,
         base_url=backend.base_url,

@@ -1,31 +1,36 @@
 """`python -m workbench ...`: run and count prompts from the shell. Exit 0 ok, 1 API error, 2 bad usage or input.
 
 Subcommands live in SUBCOMMANDS: each entry is an `add_parser(subparsers)` function that adds its
-parser (with help text) and sets `handler=<function(args) -> exit code>` via set_defaults.
-A handler raises UsageError (or PromptFileError, MissingVariableError, BackendConfigError) for
-input problems: main() prints the message as one line and exits 2, never with a traceback.
+parser (with help text) and sets `handler=<function(args, out, err) -> exit code>` via set_defaults.
+A handler writes to `out` and `err` (never to sys.stdout/sys.stderr), so tests call main() in-process.
+It raises UsageError (or PromptFileError, MissingVariableError, BackendConfigError) for input
+problems: main() prints the message as one line and exits 2, never with a traceback.
+
+Input is checked before the SDK is imported (importing anthropic takes seconds): a subcommand
+module imports anthropic, runner or tokens only inside its handler, after its input checks.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
+from workbench import present
 from workbench.backend import NO_KEY_REASON, Backend, BackendConfigError, make_client, resolve_backend
 from workbench.cli_common import (
     EXIT_API_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, load_prices, open_call_log, parse_vars,
 )
 from workbench.cli_compare import add_parser as add_compare_parser
 from workbench.models import Catalog, default_model_id, offline_catalog
-from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolUseReady, stream_run
 from workbench.spec import PromptFileError, PromptSpec, load_prompt, new_prompt
 from workbench.templating import MissingVariableError, find_variables, substitute
-from workbench.tokens import TokenCounter
+
+if TYPE_CHECKING:
+    from workbench.runner import RunResult
 
 DEFAULT_MAX_TOKENS = 1024
 # ---------------------------------------------------------------- shared pieces
@@ -87,61 +92,21 @@ def _check_max_tokens(request: dict, setting: str) -> None:
                          f"{entry.max_tokens:,} output tokens; lower it")
 
 
-def _connect(quiet: bool = False) -> tuple[Backend, Any]:
+def _connect(err: TextIO, quiet: bool = False) -> tuple[Backend, Any]:
     backend = resolve_backend()
     if backend.kind == "simulator" and not quiet:
         reason = "no ANTHROPIC_API_KEY set" if backend.simulator_reason == NO_KEY_REASON else backend.simulator_reason
-        print(f"Using the local simulator: {reason}", file=sys.stderr)
+        print(f"Using the local simulator: {reason}", file=err)
     return backend, make_client(backend)
 
 
-def _error_line(result: RunResult) -> str:
-    error = result.error
-    assert error is not None
-    status = f"HTTP {error.status}" if error.status is not None else "no HTTP status"
-    request_id = error.request_id or result.request_id or "none"
-    # A 400's hint already quotes the API's message: print it once.
-    detail = error.hint if error.message in error.hint else f"{error.message.rstrip('.')}. {error.hint}"
-    return f"error: {error.type} ({status}, request-id {request_id}): {detail}"
-
-
-def _result_json(result: RunResult) -> dict:
-    error = result.error
-    return {
-        "text": result.text,
-        "usage": None if result.usage is None else dataclasses.asdict(result.usage),
-        "cost": result.cost.usd,
-        "cost_reason": result.cost.reason,
-        "ttft_ms": result.ttft_ms,
-        "latency_ms": result.latency_ms,
-        "stop_reason": result.stop_reason,
-        "request_id": result.request_id,
-        "model": result.model,
-        "log_id": result.log_id,
-        "error": None if error is None else {
-            "type": error.type, "status": error.status, "message": error.message,
-            "request_id": error.request_id, "retry_after": error.retry_after, "hint": error.hint,
-        },
-        "partial": result.partial,
-    }
-
-
-def _ms(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.0f} ms"
-
-
 def _verbose_lines(result: RunResult) -> list[str]:
-    usage = result.usage
-    tokens = (f"input {usage.input_tokens:,}, output {usage.output_tokens:,}, cache write "
-              f"{usage.cache_write_tokens:,}, cache read {usage.cache_read_tokens:,}"
-              if usage else "no usage reported")
-    rate = "n/a" if result.output_tokens_per_s is None else f"{result.output_tokens_per_s:,.1f} tokens/s"
-    cost = result.cost.format() + (f" ({result.cost.reason})" if result.cost.reason else "")
     return [
         f"model: {result.model}",
-        f"tokens: {tokens}",
-        f"cost: {cost}",
-        f"time to first token: {_ms(result.ttft_ms)}; total: {_ms(result.latency_ms)}; output: {rate}",
+        f"tokens: {present.usage_line(result.usage)}",
+        f"cost: {present.cost(result.cost, with_reason=True)}",
+        f"time to first token: {present.ms(result.ttft_ms)}; total: {present.ms(result.latency_ms)}; "
+        f"output: {present.tokens_per_s(result.output_tokens_per_s)}",
         f"stop_reason: {result.stop_reason}; request-id: {result.request_id}; log id: {result.log_id}",
     ]
 
@@ -150,64 +115,59 @@ def _tool_use_line(name: str, tool_input: dict) -> str:
     return f"\n[tool_use {name}: {json.dumps(tool_input, ensure_ascii=False)}]\n"
 
 
-def _stop_warnings(result: RunResult) -> list[str]:
-    if result.stop_reason == "max_tokens":
-        limit = result.request.get("max_tokens")
-        return [f"warning: the reply stopped at max_tokens ({limit}); raise --max-tokens for the whole reply"]
-    if result.stop_reason == "refusal":
-        return ["warning: the model declined to answer (stop_reason: refusal)"]
-    return []
-
-
 # ---------------------------------------------------------------- run
 
 
-def run_command(args: argparse.Namespace) -> int:
-    """Send one prompt; stream the reply to stdout (or print one JSON object with --json)."""
+def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Send one prompt; stream the reply to `out` (or print one JSON object with --json)."""
     spec, request = _request_from_args(args)
     prices = load_prices()
     log = open_call_log()
-    _, client = _connect()
-    stream_to_stdout = not args.json and not args.no_stream
+    _, client = _connect(err)
+    from workbench.runner import RunDone, TextDelta, ThinkingDelta, ToolUseReady, stream_run  # after input checks
+
+    stream_to_out = not args.json and not args.no_stream
     result: RunResult | None = None
     thinking_shown = False
     # closing(): if printing fails (a closed pipe) the run is closed, and so logged, at once.
     with contextlib.closing(stream_run(client, request, source="cli", prompt_name=spec.name, log=log,
                                        prices=prices)) as events:
         for event in events:
-            if isinstance(event, TextDelta) and stream_to_stdout:
-                sys.stdout.write(event.text)
-                sys.stdout.flush()
+            if isinstance(event, TextDelta) and stream_to_out:
+                out.write(event.text)
+                out.flush()
             elif isinstance(event, ThinkingDelta) and args.verbose:
                 if not thinking_shown:
-                    sys.stderr.write("thinking: ")
+                    err.write("thinking: ")
                     thinking_shown = True
-                sys.stderr.write(event.text)
-            elif isinstance(event, ToolUseReady) and stream_to_stdout:
-                sys.stdout.write(_tool_use_line(event.name, event.input))
+                err.write(event.text)
+            elif isinstance(event, ToolUseReady) and stream_to_out:
+                out.write(_tool_use_line(event.name, event.input))
             elif isinstance(event, RunDone):
                 result = event.result
     assert result is not None  # stream_run always ends with RunDone
 
     if args.json:
-        print(json.dumps(_result_json(result), ensure_ascii=False))
+        print(json.dumps(present.run_json(result), ensure_ascii=False), file=out)
     else:
-        if not stream_to_stdout:
-            sys.stdout.write(result.text)
+        if not stream_to_out:
+            out.write(result.text)
             for tool_use in result.tool_uses:
-                sys.stdout.write(_tool_use_line(tool_use["name"], tool_use["input"]))
+                out.write(_tool_use_line(tool_use["name"], tool_use["input"]))
         if result.text and not result.text.endswith("\n") and not result.tool_uses:
-            sys.stdout.write("\n")  # end the reply's line, so the shell prompt starts on its own
-        sys.stdout.flush()
+            out.write("\n")  # end the reply's line, so the shell prompt starts on its own
+        out.flush()
     if args.verbose:
         if thinking_shown:
-            sys.stderr.write("\n")
+            err.write("\n")
         for line in _verbose_lines(result):
-            print(line, file=sys.stderr)
-    for warning in _stop_warnings(result):
-        print(warning, file=sys.stderr)
+            print(line, file=err)
+    advice = present.stop_reason_advice(result.stop_reason, result.request.get("max_tokens"))
+    if advice:
+        print(f"warning: {advice}", file=err)
     if not result.ok:
-        print(_error_line(result), file=sys.stderr)
+        assert result.error is not None
+        print(f"error: {present.error_sentence(result.error, result.request_id)}", file=err)
         return EXIT_API_ERROR
     return EXIT_OK
 
@@ -230,11 +190,13 @@ def add_run_parser(subparsers: argparse._SubParsersAction) -> None:
 # ---------------------------------------------------------------- count
 
 
-def count_command(args: argparse.Namespace) -> int:
+def count_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Count a prompt's input tokens (exact via count_tokens, or a labelled estimate) and project its cost."""
     _, request = _request_from_args(args)
     prices = load_prices()
-    _, client = _connect(quiet=args.json)
+    _, client = _connect(err, quiet=args.json)
+    from workbench.tokens import TokenCounter  # after input checks: it loads the SDK
+
     counted = TokenCounter(client).count(request)
     model = request["model"]
     max_tokens = request["max_tokens"]
@@ -244,15 +206,15 @@ def count_command(args: argparse.Namespace) -> int:
         print(json.dumps({
             "model": model, "input_tokens": counted.input_tokens, "exact": counted.exact,
             "source": counted.source, "note": counted.note,
-            "input_cost": input_cost.usd, "max_cost": ceiling_cost.usd, "cost_reason": ceiling_cost.reason,
-        }, ensure_ascii=False))
+            "input_cost_usd": input_cost.usd, "max_cost_usd": ceiling_cost.usd, "cost_reason": ceiling_cost.reason,
+        }, ensure_ascii=False), file=out)
         return EXIT_OK
-    print(f"{model}: {counted.label}")
+    print(f"{model}: {counted.label}", file=out)
     if not ceiling_cost.known:
-        print(f"projected cost: unknown ({ceiling_cost.reason})")
+        print(f"projected cost: {present.cost(ceiling_cost, with_reason=True)}", file=out)
     else:
-        print(f"projected cost: {input_cost.format()} for the input; "
-              f"up to {ceiling_cost.format()} with {max_tokens:,} output tokens (max_tokens)")
+        print(f"projected cost: {present.cost(input_cost)} for the input; up to {present.cost(ceiling_cost)} "
+              f"with {present.tokens(max_tokens)} output tokens (max_tokens)", file=out)
     return EXIT_OK
 
 
@@ -290,17 +252,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, run the subcommand, and turn user errors into one stderr line and exit code 2."""
+def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Parse arguments, run the subcommand, and turn user errors into one line on `err` and exit code 2."""
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     try:
-        args = build_parser().parse_args(argv)  # argparse exits 2 itself on bad usage
-        return args.handler(args)
+        # argparse prints --help and usage errors itself, then exits (0 or 2): route both to out/err.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = build_parser().parse_args(argv)
+    except SystemExit as stop:
+        return EXIT_OK if stop.code is None else int(stop.code)
+    try:
+        return args.handler(args, out, err)
     except (UsageError, PromptFileError, MissingVariableError, BackendConfigError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error}", file=err)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         # The runner has already logged an interrupted call as "cancelled".
-        print("\ninterrupted", file=sys.stderr)
+        print("\ninterrupted", file=err)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # Piped into e.g. `head`: the reader has what it wanted. Point stdout at /dev/null so the

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
-from workbench import compare
+from workbench import compare, present
 from workbench.backend import BackendConfigError, make_client, resolve_backend
 from workbench.cli_common import (
     EXIT_API_ERROR, EXIT_BAD_INPUT, EXIT_OK, UsageError, load_prices, open_call_log, parse_vars,
 )
 from workbench.compare_cases import CasesTableError, load_cases_csv
-from workbench.compare_stats import Spread, format_usd
+from workbench.compare_stats import Spread
 from workbench.models import fetch_catalog
 from workbench.spec import PromptFileError, load_prompt
 from workbench.templating import MissingVariableError, find_variables
@@ -60,10 +59,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def handle_compare(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def handle_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run the compare the arguments describe; returns the exit code."""
-    out = out or sys.stdout
-    err = err or sys.stderr
     try:
         plan = _prepare(args, err)
     except UsageError as error:
@@ -151,12 +148,8 @@ def _prepare(args: argparse.Namespace, err: TextIO) -> tuple[Any, list[compare.P
     return spec, calls, client, prices, log
 
 
-def _ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"
-
-
 def _spread_cells(spread: Spread) -> list[str]:
-    return [_ms(spread.p50), _ms(spread.p95), _ms(spread.min), _ms(spread.max)]
+    return [present.ms_figure(spread.p50), present.ms_figure(spread.p95), present.ms_figure(spread.min), present.ms_figure(spread.max)]
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, text_columns: int = 0) -> str:
@@ -192,7 +185,7 @@ def render_report(prompt_name: str, args: argparse.Namespace, outcome: compare.C
                     str(stats.errors),
                     *_spread_cells(stats.ttft_ms),
                     *_spread_cells(stats.latency_ms),
-                    "—" if stats.output_tokens_mean is None else f"{stats.output_tokens_mean:,.1f}",
+                    present.tokens(stats.output_tokens_mean),
                 ]
                 for model, stats in summary.stats.items()
             ],
@@ -204,10 +197,10 @@ def render_report(prompt_name: str, args: argparse.Namespace, outcome: compare.C
             [
                 [
                     model,
-                    format_usd(row.per_call_usd),
-                    format_usd(row.per_1000_usd),
-                    format_usd(row.cached_per_1000_usd) if row.cache_breakpoint else "no breakpoint",
-                    format_usd(row.batch_per_1000_usd),
+                    present.usd(row.per_call_usd),
+                    present.usd(row.per_1000_usd),
+                    present.usd(row.cached_per_1000_usd) if row.cache_breakpoint else "no breakpoint",
+                    present.usd(row.batch_per_1000_usd),
                     row.note or "",
                 ]
                 for model, row in summary.costs.items()
@@ -226,7 +219,7 @@ def render_report(prompt_name: str, args: argparse.Namespace, outcome: compare.C
                         model,
                         f"{score.passed}/{score.cells}",
                         "—" if score.pass_rate is None else f"{score.pass_rate:.0%}",
-                        format_usd(score.cost_per_passing_usd) if score.passed else "no passing answer",
+                        present.usd(score.cost_per_passing_usd) if score.passed else "no passing answer",
                     ]
                     for model, score in summary.scores.items()
                 ],

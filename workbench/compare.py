@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
 
-from workbench import runner
+from workbench import present
 from workbench.compare_cases import CompareCase, grid_row, judge_answer, model_score, ModelScore
 from workbench.compare_stats import CostRow, ModelStats, cost_row, has_cache_breakpoint, model_stats
 from workbench.models import Catalog, ModelEntry, request_problems
@@ -228,6 +228,8 @@ def stream_compare(
     overloaded yields Rerun instead and is run again in the next round (every attempt is
     logged by the runner); after MAX_RERUN_ROUNDS its last failure is its RunDone.
     """
+    from workbench import runner  # here, not at the top: the CLI checks input before loading the SDK
+
     patient_client = client.with_options(max_retries=COMPARE_MAX_RETRIES)
     pending = list(calls)
     for round_number in range(1, MAX_RERUN_ROUNDS + 1):
@@ -265,7 +267,9 @@ class CompareOutcome:
 
     def observe(self, call: PlannedCall, event: Any) -> None:
         """Keep the result when `event` ends a call; other events are for the caller to render."""
-        if isinstance(event, runner.RunDone):
+        from workbench.runner import RunDone  # see stream_compare
+
+        if isinstance(event, RunDone):
             self.results[call.index] = event.result
 
     def finish(self) -> "CompareOutcome":
@@ -335,33 +339,8 @@ def summarize(outcome: CompareOutcome, prices: PriceTable, *, template_request: 
 
 
 def run_record(call: PlannedCall, result: Any) -> dict:
-    """One run as plain JSON for the CLI's --json output."""
-    usage = result.usage
-    record = {
-        "repeat": call.repeat + 1,
-        "case": call.case.index + 1 if call.case else None,
-        "ok": result.ok,
-        "text": result.text,
-        "stop_reason": result.stop_reason,
-        "ttft_ms": result.ttft_ms,
-        "latency_ms": result.latency_ms,
-        "output_tokens_per_s": result.output_tokens_per_s,
-        "usage": None
-        if usage is None
-        else {
-            "input_tokens": usage.input_tokens,
-            "output_tokens": usage.output_tokens,
-            "cache_write_5m_tokens": usage.cache_write_5m_tokens,
-            "cache_write_1h_tokens": usage.cache_write_1h_tokens,
-            "cache_read_tokens": usage.cache_read_tokens,
-        },
-        "cost_usd": result.cost.usd,
-        "request_id": result.request_id,
-        "log_id": result.log_id,
-        "error": None
-        if result.error is None
-        else {"type": result.error.type, "status": result.error.status, "message": result.error.message},
-    }
+    """One run for the CLI's --json output: `run --json`'s keys (present.run_json), plus which repeat and case."""
+    record = {"repeat": call.repeat + 1, "case": call.case.index + 1 if call.case else None, **present.run_json(result)}
     if call.case is not None:
         outcome = judge_answer(call.case, result)
         record["passed"] = outcome.passed

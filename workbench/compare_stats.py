@@ -149,17 +149,6 @@ class CostRow:
         return _per_thousand(self.batch_per_call_usd)
 
 
-def format_usd(value: float | None) -> str:
-    """Dollars with four significant digits below $1 (costs per call are tiny); 'unknown' for None."""
-    if value is None:
-        return "unknown"
-    if value == 0 or abs(value) >= 1:
-        return f"${value:,.2f}"
-    decimals = max(2, 3 - math.floor(math.log10(abs(value))))
-    whole, fraction = f"{value:.{decimals}f}".split(".")
-    return f"${whole}.{fraction.rstrip('0').ljust(2, '0')}"
-
-
 def _per_thousand(per_call: float | None) -> float | None:
     return None if per_call is None else per_call * CALLS_PER_THOUSAND
 

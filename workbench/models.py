@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Literal
-
-import anthropic
-import httpx2
-from anthropic.types import ModelInfo
+from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.model_quirks import load_quirks, quirk_applies, quirk_rule  # noqa: F401 (re-exported)
 from workbench.paths import DATA_DIR
+
+if TYPE_CHECKING:
+    import anthropic
+    from anthropic.types import ModelInfo
 
 OFFLINE_CATALOG_PATH = DATA_DIR / "models.json"
 ALL_LIFECYCLES = ["active", "deprecated", "retired"]
@@ -84,24 +83,23 @@ class Catalog:
         return "Offline catalog file"
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+def _entry_from_json(item: dict[str, Any]) -> ModelEntry:
+    """One conversion for both sources (a ModelInfo as JSON), so API and offline entries look the same."""
+    return ModelEntry(
+        id=item["id"],
+        display_name=item["display_name"],
+        max_input_tokens=item.get("max_input_tokens"),
+        max_tokens=item.get("max_tokens"),
+        capabilities=item.get("capabilities") or {},
+        lifecycle=item.get("lifecycle"),
+        line=item.get("line"),
+        created_at=item.get("created_at") or "",
+        retires_at=item.get("retires_at"),
+    )
 
 
 def _entry_from_info(info: ModelInfo) -> ModelEntry:
-    """One conversion for both sources, so API and offline entries look the same."""
-    capabilities = info.capabilities.model_dump(mode="json") if info.capabilities is not None else {}
-    return ModelEntry(
-        id=info.id,
-        display_name=info.display_name,
-        max_input_tokens=info.max_input_tokens,
-        max_tokens=info.max_tokens,
-        capabilities=capabilities,
-        lifecycle=info.lifecycle,
-        line=info.line,
-        created_at=_iso(info.created_at) or "",
-        retires_at=_iso(info.retires_at),
-    )
+    return _entry_from_json(info.model_dump(mode="json"))
 
 
 # The line a new prompt starts on: Sonnet balances cost, speed and quality for most prompts.
@@ -122,6 +120,9 @@ def default_model_id(catalog: Catalog) -> str:
 
 def describe_api_error(error: Exception) -> str:
     """A short phrase for why an API call failed (listing, counting); never includes the key."""
+    import anthropic  # an API error exists only once the SDK is loaded; this costs nothing then
+    import httpx2
+
     if isinstance(error, anthropic.APIStatusError):
         kind = error.type or "error"
         return f"HTTP {error.status_code} {kind}: {error.api_message or error.message}"
@@ -134,6 +135,9 @@ def describe_api_error(error: Exception) -> str:
 
 def fetch_catalog(client: anthropic.Anthropic, *, page_size: int | None = None) -> Catalog:
     """All pages of client.models.list(), retired models included; the offline file if listing fails."""
+    import anthropic  # already loaded: the caller holds a client
+    import httpx2
+
     try:
         options: dict[str, Any] = {"lifecycle": ALL_LIFECYCLES}
         if page_size is not None:
@@ -151,9 +155,12 @@ def fetch_catalog(client: anthropic.Anthropic, *, page_size: int | None = None) 
 
 
 def offline_catalog(error: str | None = None) -> Catalog:
-    """The catalog shipped in workbench/data/models.json, validated as the SDK's ModelInfo."""
+    """The catalog shipped in workbench/data/models.json (a models.list() page; a test validates it as ModelInfo).
+
+    Read as plain JSON, without the SDK: the CLI checks input against it before importing anthropic.
+    """
     data = json.loads(OFFLINE_CATALOG_PATH.read_text(encoding="utf-8"))
-    entries = [_entry_from_info(ModelInfo.model_validate(item)) for item in data["data"]]
+    entries = [_entry_from_json(item) for item in data["data"]]
     return Catalog(models=entries, source="offline", error=error)
 
 

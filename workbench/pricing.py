@@ -114,14 +114,6 @@ class Cost:
     def known(self) -> bool:
         return self.usd is not None
 
-    def format(self) -> str:
-        """Dollars to 4 decimals ("$0.0123"), more digits for tiny amounts, or "unknown"."""
-        if self.usd is None:
-            return "unknown"
-        if self.usd == 0 or self.usd >= 0.0001:
-            return f"${self.usd:,.4f}"
-        return "$" + f"{self.usd:.10f}".rstrip("0")
-
 
 @dataclass(frozen=True)
 class Rates:

@@ -21,6 +21,7 @@ import anthropic
 import httpx2
 from anthropic.resources.messages import Messages
 
+from workbench.present import error_advice
 from workbench.pricing import Cost, PriceFileError, PriceTable, UsageCounts, load_price_table
 from workbench.spec import request_hash
 from workbench.usage_log import CallRecord, UsageLog, utc_now_iso
@@ -157,34 +158,6 @@ def _retry_after_seconds(response: httpx2.Response | None) -> float | None:
         return None  # an HTTP-date; rare from this API, and the SDK already honoured it
 
 
-def hint_for(error_type: str, status: int | None, message: str, retry_after: float | None) -> str:
-    """One sentence on what to do about an error."""
-    if status == 429 or error_type == "rate_limit_error":
-        wait = f"wait {retry_after:g} s" if retry_after is not None else "wait a minute"
-        return f"Rate limited: {wait} and run again, or lower the concurrency."
-    if status == 401 or error_type == "authentication_error":
-        return "The API key was rejected: check ANTHROPIC_API_KEY (environment, .env file or Streamlit secrets)."
-    if status == 403 or error_type == "permission_error":
-        return "This key may not use this model or feature: check the key's workspace and permissions."
-    if status == 404 or error_type == "not_found_error":
-        return "Not found: check the model name against the model list, and the endpoint URL."
-    if status == 413 or error_type == "request_too_large":
-        return "The request is too large: shorten the prompt or its attachments."
-    if status == 400 or error_type == "invalid_request_error":
-        return f"The API rejected the request: {message}"
-    if status == 529 or error_type == "overloaded_error":
-        return "The API is overloaded: retry in a little while."
-    if (status is not None and status >= 500) or error_type == "api_error":
-        return "The API had a server error: retry later."
-    if error_type == "stream_interrupted":
-        return "The connection dropped mid-reply; the partial output is kept. Run again for the full reply."
-    if error_type == "timeout_error":
-        return "The request timed out: run again, or lower max_tokens."
-    if error_type == "connection_error":
-        return "Could not reach the endpoint: check the network and ANTHROPIC_BASE_URL."
-    return f"Unexpected error: {message}"
-
-
 def _status_error(error: anthropic.APIStatusError) -> RunError:
     # An error event inside a 200 stream arrives as APIStatusError with the stream's status 200:
     # that status says nothing about the error, so report none.
@@ -194,14 +167,14 @@ def _status_error(error: anthropic.APIStatusError) -> RunError:
     retry_after = _retry_after_seconds(error.response)
     return RunError(
         type=error_type, status=status, message=message, request_id=error.request_id,
-        retry_after=retry_after, hint=hint_for(error_type, status, message, retry_after),
+        retry_after=retry_after, hint=error_advice(error_type, status, message, retry_after),
     )
 
 
 def _local_error(error_type: str, message: str, request_id: str | None = None) -> RunError:
     return RunError(
         type=error_type, status=None, message=message, request_id=request_id,
-        retry_after=None, hint=hint_for(error_type, None, message, None),
+        retry_after=None, hint=error_advice(error_type, None, message, None),
     )
 
 
