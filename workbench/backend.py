@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Literal
 
 from dotenv import dotenv_values
 
+from workbench.key_shapes import header_value_problem
+
 if TYPE_CHECKING:
     import anthropic
 
@@ -128,6 +130,14 @@ def resolve_backend(
             )
         return Backend("simulator", _start_simulator_once(env), SIMULATOR_KEY)
 
+    unsendable = header_value_problem(api_key)
+    if unsendable:
+        # httpx would refuse the header and the SDK would report a connection error ("check the
+        # network"), which sends people looking in the wrong place.
+        raise BackendConfigError(
+            f"ANTHROPIC_API_KEY is not a usable key: {unsendable}. Copy the key again (one line, no spaces "
+            "or quotes) into the environment, the .env file or Streamlit secrets."
+        )
     if base_url is None or base_url.rstrip("/") == ANTHROPIC_API_URL:
         return Backend("api", ANTHROPIC_API_URL, api_key)
     return Backend("custom", base_url.rstrip("/"), api_key)

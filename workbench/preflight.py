@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from workbench.key_shapes import has_key_value, is_key_name, key_shaped_paths
 from workbench.model_quirks import quirk_applies, quirk_rule
 from workbench.templating import find_variables, substitute
 
@@ -245,8 +246,10 @@ def _fill(request: dict, values: Mapping[str, object] | None) -> dict:
 
 
 def credential_headers(headers: Mapping[str, object] | None) -> list[str]:
-    """Names of extra headers that would carry a credential (set the key in the environment instead)."""
-    return sorted(name for name in (headers or {}) if str(name).strip().lower() in CREDENTIAL_HEADERS)
+    """Names of extra headers that would carry a credential (set the key in the environment instead):
+    named like one (x-api-key, anthropic-api-key, authorization, ...) or holding a key-shaped value."""
+    return sorted(str(name) for name, value in (headers or {}).items()
+                  if str(name).strip().lower() in CREDENTIAL_HEADERS or is_key_name(name) or has_key_value(value))
 
 
 def blank_text(text: object) -> bool:
@@ -529,7 +532,7 @@ def tool_schema_problems(schema: object, path: str, name: str, *, strict: bool =
         return
     invalid = json_schema_problem(schema)
     if invalid:
-        yield Problem("tool_input_schema_invalid", path, f"Tool {name!r}'s input_schema is not valid: {invalid}")
+        yield Problem("tool_input_schema_invalid", path, f"Tool {name!r}'s input_schema: {invalid}")
     elif strict:
         for where in _open_objects(schema, ""):
             yield Problem("tool_input_schema_not_strict", path + where,
@@ -701,20 +704,34 @@ def extra_headers(subject: Subject) -> Iterator[Problem]:
                       "environment, a .env file or Streamlit secrets.")
 
 
+@rule
+def key_shaped_values(subject: Subject) -> Iterator[Problem]:
+    """No API key travels in a request body: the client sends the configured key in its own header.
+
+    A key in the body would go to the API in plain sight and could not be logged (the call log
+    refuses it), so the call would vanish from the log.
+    """
+    for path, kind in key_shaped_paths(subject.request):
+        if kind == "name":
+            yield Problem("credential_field", path,
+                          f"{path} is named like a credential: remove it; Workbench sends the API key itself "
+                          "(set ANTHROPIC_API_KEY in the environment, a .env file or Streamlit secrets).")
+        else:
+            yield Problem("key_in_request", path,
+                          f"{path} holds text shaped like an API key (sk-ant-...): remove it; a key never "
+                          "belongs in a request.")
+
+
 # --- JSON Schema checks (shared by tools and structured output) ------------------------------------
 
 def json_schema_problem(schema: object) -> str | None:
-    """Why `schema` is not a valid JSON Schema (draft 2020-12), or None."""
-    import jsonschema  # imported here: only requests with schemas need it
+    """Why `schema` is not a usable JSON Schema (draft 2020-12), as a sentence, or None."""
+    # Imported here: only requests with schemas need jsonschema. The check also refuses a $ref that
+    # points outside the schema (jsonschema would fetch it) or to nothing.
+    from workbench.json_schemas import schema_problems
 
-    try:
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except jsonschema.exceptions.SchemaError as error:
-        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
-        return f"at ${where}: {error.message}."
-    except RecursionError:
-        return "it is nested too deeply."
-    return None
+    problems = schema_problems(schema)
+    return problems[0] if problems else None
 
 
 def output_schema_problems(schema: object) -> list[str]:
@@ -723,7 +740,7 @@ def output_schema_problems(schema: object) -> list[str]:
         return ["The schema must be a JSON object."]
     invalid = json_schema_problem(schema)
     if invalid:
-        return [f"Not a valid JSON Schema {invalid}"]
+        return [invalid]
     return [f"${where}: an object schema needs \"additionalProperties\": false for structured output."
             for where in _open_objects(schema, "")]
 

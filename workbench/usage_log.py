@@ -12,15 +12,13 @@ from typing import IO, Iterator
 
 from workbench import paths
 from workbench.csv_out import write_csv
+from workbench.key_shapes import key_shaped_paths
 from workbench.migrations import CALL_LOG_MIGRATIONS, MIGRATIONS_TABLE
 
 SOURCES = ("editor", "compare", "tools", "cli")
 
 # Writers wait this long for the lock instead of failing with "database is locked".
 BUSY_TIMEOUT_S = 30.0
-
-# Field names that would carry the API key; compared lower-cased with "_" read as "-".
-SECRET_FIELD_NAMES = frozenset({"x-api-key", "api-key", "authorization"})
 
 # query_calls never returns more rows than this, whatever the caller asks.
 QUERY_ROW_CAP = 10_000
@@ -103,33 +101,17 @@ def _since_filter(since: str | None) -> tuple[str, list[str]]:
     return "id >= (SELECT MIN(id) FROM calls WHERE created_at >= ?) AND +created_at >= ?", [bound, bound]
 
 
-def _secret_field_path(value: object, path: str = "$") -> str | None:
-    """The JSON path of the first key that would hold an API key, or None."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            if str(key).lower().replace("_", "-") in SECRET_FIELD_NAMES:
-                return f"{path}.{key}"
-            found = _secret_field_path(child, f"{path}.{key}")
-            if found:
-                return found
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found = _secret_field_path(child, f"{path}[{index}]")
-            if found:
-                return found
-    return None
-
-
 def check_body_json(label: str, text: str) -> None:
     """Refuse a body that is not JSON or that has a key-bearing field (the key is never stored)."""
     try:
         parsed = json.loads(text)
     except (TypeError, ValueError):
         raise ValueError(f"{label} is not valid JSON") from None
-    # Parsing, not substring search: a prompt may say "authorization"; only a field name counts.
-    secret_path = _secret_field_path(parsed)
-    if secret_path:
-        raise ValueError(f"refusing to store {label}: it has a field {secret_path} that may hold the API key")
+    # Parsing, not substring search: a prompt may say "authorization"; only a field name, or text
+    # shaped like a key, counts.
+    for where, kind in key_shaped_paths(parsed):
+        what = "a field" if kind == "name" else "text shaped like an API key at"
+        raise ValueError(f"refusing to store {label}: it has {what} {where} that may hold the API key")
 
 
 def _validated_row(record: CallRecord) -> tuple:
