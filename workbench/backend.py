@@ -73,8 +73,11 @@ def _start_simulator_once(env: Mapping[str, str]) -> str:
         if _simulator_handle is None:
             from workbench.simulator import start_simulator  # imported late: only needed without a key
 
+            from workbench.paths import simulator_batch_dir
+
             speed = _simulator_speed(env)
-            _simulator_handle = start_simulator(port=0, speed=speed)
+            # Batches on disk: a batch submitted before the app restarts is still there after.
+            _simulator_handle = start_simulator(port=0, speed=speed, batch_dir=simulator_batch_dir())
         return _simulator_handle.base_url
 
 

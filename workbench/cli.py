@@ -24,6 +24,7 @@ from workbench.backend import NO_KEY_REASON, Backend, BackendConfigError, make_c
 from workbench.cli_common import (
     EXIT_API_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, load_prices, open_call_log, parse_vars,
 )
+from workbench.cli_batch import add_parser as add_batch_parser
 from workbench.cli_compare import add_parser as add_compare_parser
 from workbench.models import Catalog, default_model_id, offline_catalog
 from workbench.spec import PromptFileError, PromptSpec, load_prompt, new_prompt
@@ -237,6 +238,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_run_parser,
     add_count_parser,
     add_compare_parser,
+    add_batch_parser,
 ]
 
 

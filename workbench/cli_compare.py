@@ -55,6 +55,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--var", action="append", default=[], metavar="NAME=VALUE", help="value for a {{variable}}; repeat for several"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.add_argument("--batch", action="store_true",
+                        help="submit the calls as one Message Batch (50%% off, results within 24 hours) "
+                        "instead of running them live; prints the batch id")
+    parser.add_argument("--wait", action="store_true",
+                        help="with --batch: wait for the batch to end (progress on stderr), then print the report")
     parser.set_defaults(handler=handle_compare)
     return parser
 
@@ -62,11 +67,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def handle_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run the compare the arguments describe; returns the exit code."""
     try:
+        if args.wait and not args.batch:
+            raise UsageError("--wait goes with --batch (a live compare always waits)")
         plan = _prepare(args, err)
     except UsageError as error:
         print(f"error: {error}", file=err)
         return EXIT_BAD_INPUT
     spec, calls, client, prices, log = plan
+    if args.batch:
+        from workbench.cli_batch import submit_compare_batch
+
+        return submit_compare_batch(spec, calls, client, prices, log, wait=args.wait, as_json=args.json,
+                                    out=out, err=err)
     outcome = compare.run_compare(
         client,
         calls,
@@ -167,12 +179,13 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, text_c
     return "\n".join([line(header), *(line(row) for row in rows)])
 
 
-def render_report(prompt_name: str, args: argparse.Namespace, outcome: compare.CompareOutcome, summary: Any) -> str:
+def render_report(prompt_name: str, args: argparse.Namespace | None, outcome: compare.CompareOutcome, summary: Any,
+                  *, headline: str | None = None) -> str:
     """The text report: statistics, cost table, and test-case scores when cases ran."""
     models = outcome.models
     wall_s = (summary.wall_ms or 0) / 1000
     sections = [
-        f"Compare {prompt_name!r}: {len(models)} models, {len(outcome.calls)} calls in {wall_s:.2f} s "
+        headline or f"Compare {prompt_name!r}: {len(models)} models, {len(outcome.calls)} calls in {wall_s:.2f} s "
         f"(concurrency {args.concurrency})",
         "",
         "Latency (ms, successful calls)",

@@ -119,3 +119,49 @@ def m003_index_calls_created_at(conn: sqlite3.Connection) -> None:
 def m004_index_calls_source(conn: sqlite3.Connection) -> None:
     """`recent(source=)` and `count(source=)` per page."""
     conn.execute("CREATE INDEX calls_source ON calls(source, id)")
+
+
+@call_log_migration
+def m005_message_batches(conn: sqlite3.Connection) -> None:
+    """Message Batches: each submitted batch and its requests, so a restarted app or CLI resumes.
+
+    `calls.batch_id` ties a logged result to its batch; `batch_requests.call_id` says which
+    results are logged already (collecting again after a crash logs each result once).
+    """
+    conn.execute("ALTER TABLE calls ADD COLUMN batch_id TEXT")
+    conn.execute("CREATE INDEX calls_batch_id ON calls(batch_id) WHERE batch_id IS NOT NULL")
+    conn.execute(
+        """
+        CREATE TABLE batches (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            prompt_name TEXT,
+            base_url TEXT NOT NULL,
+            request_count INTEGER NOT NULL,
+            models_json TEXT NOT NULL,
+            cases_json TEXT,
+            template_json TEXT NOT NULL,
+            status TEXT NOT NULL,
+            counts_json TEXT,
+            ended_at TEXT,
+            collected_at TEXT,
+            problems_json TEXT
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE batch_requests (
+            batch_id TEXT NOT NULL REFERENCES batches(id),
+            custom_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            repeat INTEGER NOT NULL,
+            case_index INTEGER,
+            request_json TEXT NOT NULL,
+            call_id INTEGER REFERENCES calls(id),
+            PRIMARY KEY (batch_id, custom_id)
+        )
+        """
+    )

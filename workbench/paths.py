@@ -21,3 +21,8 @@ def prompts_dir() -> Path:
 
 def call_log_path() -> Path:
     return workbench_home() / "calls.db"
+
+
+def simulator_batch_dir() -> Path:
+    """Where the in-process simulator keeps Message Batches, so they outlive an app restart."""
+    return workbench_home() / "simulator" / "batches"

@@ -760,3 +760,39 @@ def _open_objects(schema: object, where: str) -> list[str]:
         elif key in ("items", "anyOf", "allOf", "oneOf", "prefixItems", "not", "additionalProperties"):
             found += _open_objects(value, f"{where}.{key}")
     return found
+
+
+# --- Message Batches: the limits of one batch (batch-processing docs) ----------------------------
+
+BATCH_MAX_REQUESTS = 100_000
+BATCH_MAX_BYTES = 256 * 1024 * 1024
+BATCH_CUSTOM_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def batch_limit_problems(request_count: int, body_bytes: int) -> list[Problem]:
+    """Why the API would refuse a batch of this many requests and this many bytes, with the number to cut."""
+    problems = []
+    if request_count < 1:
+        problems.append(Problem("batch_empty", "$.requests", "A batch needs at least one request."))
+    if request_count > BATCH_MAX_REQUESTS:
+        cut = request_count - BATCH_MAX_REQUESTS
+        problems.append(Problem(
+            "batch_too_many_requests", "$.requests",
+            f"{request_count:,} requests is over the API's limit of {BATCH_MAX_REQUESTS:,} per batch: "
+            f"cut {cut:,} requests (fewer cases, models or repeats), or split it into two batches."))
+    if body_bytes > BATCH_MAX_BYTES:
+        mb = 1024 * 1024
+        cut_share = 1 - BATCH_MAX_BYTES / body_bytes
+        problems.append(Problem(
+            "batch_too_large", "$.requests",
+            f"The batch is {body_bytes / mb:,.1f} MB, over the API's limit of {BATCH_MAX_BYTES // mb} MB: "
+            f"cut {(body_bytes - BATCH_MAX_BYTES) / mb:,.1f} MB (about {cut_share:.0%} of the requests)."))
+    return problems
+
+
+def custom_id_problem(custom_id: object) -> str | None:
+    """Why the API would refuse this custom_id, or None."""
+    if not isinstance(custom_id, str) or not BATCH_CUSTOM_ID_PATTERN.match(custom_id):
+        return (f"custom_id {custom_id!r} must be 1 to 64 letters, digits, '_' or '-' "
+                f"(pattern {BATCH_CUSTOM_ID_PATTERN.pattern}).")
+    return None

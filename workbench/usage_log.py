@@ -15,7 +15,7 @@ from workbench.csv_out import write_csv
 from workbench.key_shapes import key_shaped_paths
 from workbench.migrations import CALL_LOG_MIGRATIONS, MIGRATIONS_TABLE
 
-SOURCES = ("editor", "compare", "tools", "cli")
+SOURCES = ("editor", "compare", "tools", "cli", "batch")
 
 # Writers wait this long for the lock instead of failing with "database is locked".
 BUSY_TIMEOUT_S = 30.0
@@ -48,14 +48,15 @@ class CallRecord:
     request_json: str
     response_json: str | None
     id: int | None = None
+    batch_id: str | None = None  # the Message Batch this result came from (source "batch")
 
 
 RECORD_FIELDS = [field.name for field in fields(CallRecord)]
 BODY_COLUMNS = ("request_json", "response_json")
 # Columns of the narrow `calls` table, in CallRecord order (id apart).
 CALL_COLUMNS = [name for name in RECORD_FIELDS if name not in BODY_COLUMNS and name != "id"]
-# export_csv's header: id first, then the record in declaration order.
-CSV_COLUMNS = ["id", *[name for name in RECORD_FIELDS if name != "id"]]
+# export_csv's header: id first, then the record in declaration order, the bodies last.
+CSV_COLUMNS = ["id", *CALL_COLUMNS, *BODY_COLUMNS]
 
 _SELECT_RECORD = (
     "SELECT c.id, " + ", ".join(f"c.{name}" for name in CALL_COLUMNS)
@@ -133,6 +134,16 @@ def _validated_row(record: CallRecord) -> tuple:
     return tuple(created_at if name == "created_at" else getattr(record, name) for name in CALL_COLUMNS)
 
 
+def insert_call(conn: sqlite3.Connection, record: CallRecord) -> int:
+    """Insert one call (row and bodies) inside the caller's transaction; return its id."""
+    call_id = conn.execute(_INSERT_CALL, _validated_row(record)).lastrowid
+    conn.execute(
+        "INSERT INTO call_bodies (call_id, request_json, response_json) VALUES (?, ?, ?)",
+        (call_id, record.request_json, record.response_json),
+    )
+    return call_id
+
+
 def _record_from_row(row: sqlite3.Row) -> CallRecord:
     """A stored row (calls joined with call_bodies) as a CallRecord."""
     return CallRecord(**{name: row[name] for name in RECORD_FIELDS})
@@ -205,22 +216,28 @@ class UsageLog:
         with self._connect() as conn:
             return conn.execute("PRAGMA journal_mode").fetchone()[0]
 
-    def append(self, record: CallRecord) -> int:
-        """Store one call (row and bodies) in one transaction; return its id."""
-        row = _validated_row(record)
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """A connection inside BEGIN IMMEDIATE: committed at the end, rolled back on any error."""
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                call_id = conn.execute(_INSERT_CALL, row).lastrowid
-                conn.execute(
-                    "INSERT INTO call_bodies (call_id, request_json, response_json) VALUES (?, ?, ?)",
-                    (call_id, record.request_json, record.response_json),
-                )
+                yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        return call_id
+
+    @contextlib.contextmanager
+    def read_connection(self) -> Iterator[sqlite3.Connection]:
+        """A fresh connection for reads (rows as sqlite3.Row), closed afterwards."""
+        with self._connect() as conn:
+            yield conn
+
+    def append(self, record: CallRecord) -> int:
+        """Store one call (row and bodies) in one transaction; return its id."""
+        with self.write_transaction() as conn:
+            return insert_call(conn, record)
 
     def get(self, call_id: int) -> CallRecord | None:
         """The call with this id, bodies included, or None."""
