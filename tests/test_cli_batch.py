@@ -45,10 +45,7 @@ def use_simulator(simulator, monkeypatch):
 
 def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    from contextlib import redirect_stderr, redirect_stdout
-
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(argv))
+    code = main(list(argv), out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -95,6 +92,20 @@ def test_unknown_batch_and_wait_without_batch_are_bad_usage(use_simulator, promp
     assert code == 2 and "no batch msgbatch_missing in the call log" in err
     code, _, err = run("compare", str(prompt_file), "--models", MODELS, "--wait")
     assert code == 2 and "--wait goes with --batch" in err
+
+
+def test_an_unknown_batch_is_answered_without_importing_the_sdk(workbench_home):
+    script = (
+        "import io, json, sys\n"
+        "from workbench.cli import main\n"
+        "codes = [main(argv, io.StringIO(), io.StringIO()) for argv in "
+        "[['batch', 'status', 'msgbatch_x'], ['batch', 'results', 'msgbatch_x'], ['batch', 'cancel', 'msgbatch_x']]]\n"
+        "print(json.dumps({'codes': codes, 'sdk': 'anthropic' in sys.modules}))\n"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ANTHROPIC_")}
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert json.loads(done.stdout) == {"codes": [2, 2, 2], "sdk": False}, done.stderr
 
 
 def test_cancel_from_the_cli(monkeypatch, prompt_file, cases_file):

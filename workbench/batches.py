@@ -14,16 +14,20 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from workbench import preflight
 from workbench.compare import CompareOutcome, PlannedCall, plan_calls
 from workbench.compare_cases import CaseCheck, CompareCase
 from workbench.pricing import Cost, PriceTable, UsageCounts
-from workbench.runner import RunError, RunResult, record_from_result
 from workbench.spec import PromptSpec
-from workbench.tokens import TokenCount, estimate_input_tokens
 from workbench.usage_log import UsageLog, insert_call, utc_now_iso
+
+if TYPE_CHECKING:
+    from workbench.runner import RunResult
+
+# runner and tokens (which load the SDK) are imported where they are used: reading the batch
+# records (`batch status`, the Batches list) must not cost the seconds importing anthropic takes.
 
 BATCH_SOURCE = "batch"
 ENDED = "ended"
@@ -140,6 +144,8 @@ def project_cost(plan: BatchPlan, prices: PriceTable, counter: Any = None) -> Ba
     Input tokens come from count_tokens (through `counter`, cached, so repeats cost nothing) when
     the batch has at most MAX_EXACT_COUNTS distinct requests, else from the offline estimate.
     """
+    from workbench.tokens import TokenCount, estimate_input_tokens
+
     distinct = {json.dumps(call.request, sort_keys=True) for call in plan.calls}
     use_counter = counter is not None and len(distinct) <= MAX_EXACT_COUNTS
     exact = use_counter
@@ -400,6 +406,8 @@ def collect(client: Any, log: UsageLog, batch_id: str, *, prices: PriceTable | N
 
 def _log_group(log: UsageLog, batch: BatchRecord, group: list[tuple[str, dict]], prices: PriceTable | None,
                report: CollectReport) -> None:
+    from workbench.runner import record_from_result
+
     with log.write_transaction() as conn:
         for custom_id, result in group:
             row = conn.execute(
@@ -425,6 +433,8 @@ def _log_group(log: UsageLog, batch: BatchRecord, group: list[tuple[str, dict]],
 def run_result_of(result: Mapping[str, Any], *, request: dict, model: str, prices: PriceTable | None,
                   prompt_name: str | None) -> RunResult:
     """One batch result as a RunResult (what the grid, checks and scores read), priced at batch rates."""
+    from workbench.runner import RunError, RunResult
+
     kind = result.get("type")
     message = result.get("message") if kind == "succeeded" else None
     usage = UsageCounts.from_dict(message["usage"]) if message and message.get("usage") else None

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import anthropic
-
-from workbench import batches, compare
+from workbench import present
 from workbench.backend import BackendConfigError, make_client, resolve_backend
 from workbench.cli_common import (
     EXIT_API_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, load_prices, open_call_log,
 )
-from workbench.compare_stats import format_usd
+
+if TYPE_CHECKING:
+    from workbench import batches
+
+# The SDK (and workbench.batches, which loads it) is imported inside the handlers, after the
+# input checks: importing anthropic takes seconds, and bad input is answered before it.
 
 WAIT_POLL_S = 1.0
 
@@ -65,13 +67,24 @@ def _client() -> Any:
 
 
 def _known_batch(log: Any, batch_id: str) -> batches.BatchRecord:
+    from workbench import batches
+
     record = batches.get_batch(log, batch_id)
     if record is None:
         raise UsageError(f"no batch {batch_id} in the call log (see `python -m workbench batch list`)")
     return record
 
 
+def _api_errors() -> tuple[type[BaseException], ...]:
+    """What talking to the API can raise: the SDK's errors and the network's."""
+    import anthropic
+
+    return anthropic.APIError, OSError
+
+
 def _api_error_line(error: Exception) -> str:
+    import anthropic
+
     if isinstance(error, anthropic.APIStatusError):
         return f"error: the API answered {error.status_code}: {error.message}"
     return f"error: could not reach the API: {error}"
@@ -93,6 +106,8 @@ def resume_hint(batch_id: str) -> str:
 
 def _wait(client: Any, log: Any, batch_id: str, err: TextIO) -> batches.BatchRecord:
     """Poll to the end with a progress line on stderr; KeyboardInterrupt goes to the caller."""
+    from workbench import batches
+
     last = [""]
 
     def show(record: batches.BatchRecord) -> None:
@@ -107,8 +122,9 @@ def _wait(client: Any, log: Any, batch_id: str, err: TextIO) -> batches.BatchRec
 # ---------------------------------------------------------------- handlers
 
 
-def handle_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out, err = out or sys.stdout, err or sys.stderr
+def handle_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from workbench import batches
+
     try:
         log = open_call_log()
         records = batches.list_batches(log)
@@ -136,17 +152,20 @@ def handle_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO
 
 
 def _refreshed(client: Any, log: Any, record: batches.BatchRecord, err: TextIO) -> batches.BatchRecord:
+    from workbench import batches
+
     if record.ended:
         return record
     try:
         return batches.refresh(client, log, record.id)
-    except (anthropic.APIError, OSError) as error:
+    except _api_errors() as error:
         print(f"note: {record.id}: status not refreshed ({_api_error_line(error)[7:]})", file=err)
         return record
 
 
-def handle_status(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out, err = out or sys.stdout, err or sys.stderr
+def handle_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from workbench import batches
+
     try:
         log = open_call_log()
         _known_batch(log, args.batch_id)
@@ -154,15 +173,16 @@ def handle_status(args: argparse.Namespace, out: TextIO | None = None, err: Text
     except UsageError as error:
         print(f"error: {error}", file=err)
         return EXIT_BAD_INPUT
-    except (anthropic.APIError, OSError) as error:
+    except _api_errors() as error:
         print(_api_error_line(error), file=err)
         return EXIT_API_ERROR
     print(json.dumps(record.as_json(), indent=2) if args.json else status_line(record), file=out)
     return EXIT_OK
 
 
-def handle_cancel(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out, err = out or sys.stdout, err or sys.stderr
+def handle_cancel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from workbench import batches
+
     try:
         log = open_call_log()
         _known_batch(log, args.batch_id)
@@ -170,15 +190,14 @@ def handle_cancel(args: argparse.Namespace, out: TextIO | None = None, err: Text
     except UsageError as error:
         print(f"error: {error}", file=err)
         return EXIT_BAD_INPUT
-    except (anthropic.APIError, OSError) as error:
+    except _api_errors() as error:
         print(_api_error_line(error), file=err)
         return EXIT_API_ERROR
     print(json.dumps(record.as_json(), indent=2) if args.json else status_line(record), file=out)
     return EXIT_OK
 
 
-def handle_results(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out, err = out or sys.stdout, err or sys.stderr
+def handle_results(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         log = open_call_log()
         prices = load_prices()
@@ -193,6 +212,8 @@ def handle_results(args: argparse.Namespace, out: TextIO | None = None, err: Tex
 def report_results(client: Any, log: Any, prices: Any, batch_id: str, *, wait: bool, as_json: bool,
                    out: TextIO, err: TextIO) -> int:
     """Wait (optionally), collect, and print the compare report of a batch; the exit code."""
+    from workbench import batches, compare
+
     try:
         record = _wait(client, log, batch_id, err) if wait else batches.refresh(client, log, batch_id)
         if not record.ended:
@@ -205,7 +226,7 @@ def report_results(client: Any, log: Any, prices: Any, batch_id: str, *, wait: b
     except KeyboardInterrupt:
         print(f"\ninterrupted. {resume_hint(batch_id)}", file=err)
         return EXIT_INTERRUPTED
-    except (anthropic.APIError, OSError) as error:
+    except _api_errors() as error:
         print(_api_error_line(error), file=err)
         return EXIT_API_ERROR
     record = batches.get_batch(log, batch_id)
@@ -240,6 +261,8 @@ def report_results(client: Any, log: Any, prices: Any, batch_id: str, *, wait: b
 def submit_compare_batch(spec: Any, calls: list, client: Any, prices: Any, log: Any, *, wait: bool,
                          as_json: bool, out: TextIO, err: TextIO) -> int:
     """`compare --batch`: check the limits, show the projection, submit, and (with --wait) report."""
+    from workbench import batches
+
     plan = batches.plan_from_calls(spec, calls)
     problems = batches.plan_problems(plan)
     if problems:
@@ -251,7 +274,7 @@ def submit_compare_batch(spec: Any, calls: list, client: Any, prices: Any, log: 
     print(projection_line(projection), file=err)
     try:
         record = batches.submit(client, plan, log, source="cli")
-    except (anthropic.APIError, OSError) as error:
+    except _api_errors() as error:
         print(_api_error_line(error), file=err)
         return EXIT_API_ERROR
     print(f"submitted batch {record.id}: {record.request_count:,} requests", file=err)
@@ -272,6 +295,6 @@ def projection_line(projection: batches.BatchProjection) -> str:
         return f"{projection.request_count:,} requests; projected cost unknown ({projection.note})"
     note = f" ({projection.note})" if projection.note else ""
     return (f"{projection.request_count:,} requests; projected cost at batch prices "
-            f"{format_usd(projection.batch_floor_usd)}–{format_usd(projection.batch_ceiling_usd)} "
-            f"vs live {format_usd(projection.live_floor_usd)}–{format_usd(projection.live_ceiling_usd)} "
+            f"{present.usd(projection.batch_floor_usd)}–{present.usd(projection.batch_ceiling_usd)} "
+            f"vs live {present.usd(projection.live_floor_usd)}–{present.usd(projection.live_ceiling_usd)} "
             f"(input only – every reply at max_tokens){note}")
