@@ -170,12 +170,12 @@ def render_matrix_outcome(stored: dict) -> None:
     """Pass rate and cost per passing answer per model, the results grid, and its CSV download."""
     outcome: compare.CompareOutcome = stored["outcome"]
     summary: compare.CompareSummary = stored["summary"]
-    wall_s = (summary.wall_ms or 0) / 1000
-    st.caption(f"Last matrix of **{stored['prompt_name']}**: {len(outcome.calls)} calls in {wall_s:.2f} s")
+    st.caption(f"Last matrix of **{stored['prompt_name']}**: {len(outcome.calls)} calls in "
+               f"{present.seconds(summary.wall_ms)}")
     scores = compare.score_rows(summary)
     catalog = session.get_catalog()
     for column, score in zip(st.columns(len(scores)), scores):
-        rate = "—" if score["pass_rate"] is None else f"{score['pass_rate']:.0%}"
+        rate = present.percent(score["pass_rate"])
         per_pass = score["cost_per_passing_usd"]
         column.metric(
             model_label(catalog, score["model"]), rate, border=True,

@@ -149,8 +149,8 @@ def render_outcome(stored: dict) -> None:
     outcome: compare.CompareOutcome = stored["outcome"]
     summary: compare.CompareSummary = stored["summary"]
     catalog = session.get_catalog()
-    wall_s = (summary.wall_ms or 0) / 1000
-    st.caption(f"Last run of **{stored['prompt_name']}**: {len(outcome.calls)} calls in {wall_s:.2f} s")
+    st.caption(f"Last run of **{stored['prompt_name']}**: {len(outcome.calls)} calls in "
+               f"{present.seconds(summary.wall_ms)}")
     for column, model in zip(st.columns(len(outcome.models)), outcome.models):
         results = outcome.results_for(model)
         with column:

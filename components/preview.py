@@ -46,13 +46,6 @@ def _remember_live(live_key: str, live_on_key: str) -> None:
     st.session_state[live_on_key] = st.session_state[live_key]
 
 
-def _percent(part: int, whole: int) -> str:
-    share = 100 * part / whole
-    if 0 < share < 0.01:
-        return "<0.01%"
-    return f"{share:.2f}%" if share < 1 else f"{share:.1f}%"
-
-
 def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, *,
                    key_prefix: str) -> TokenCount:
     """Token count, a bar of context-window use and the projected cost of one call at max_tokens."""
@@ -67,7 +60,7 @@ def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, 
     token_column, window_column = st.columns(2)
     token_column.metric("Input tokens", tokens_value,
                         help="Exact, from count_tokens for this model." if count.exact else count.label)
-    window_column.metric("Context window used", _percent(count.input_tokens, window) if window else "unknown",
+    window_column.metric("Context window used", present.percent(count.input_tokens / window) if window else "unknown",
                          help=f"of {window:,} tokens" if window else "The catalog gives no context window.")
     if window:
         st.progress(min(1.0, count.input_tokens / window))

@@ -50,6 +50,9 @@ def test_an_unknown_cost_is_unknown_never_zero_and_can_say_why():
 def test_milliseconds_tokens_and_speed():
     assert present.ms(1234.4) == "1,234 ms" and present.ms(None) == "—"
     assert present.ms_figure(85.6) == "86" and present.ms_figure(None) == "—"
+    assert present.seconds(1234.0) == "1.23 s" and present.seconds(None) == "—"
+    assert [present.percent(x) for x in (2 / 3, 0.055, 0.0042, 0.00000001, 0.0, None)] == [
+        "67%", "5.5%", "0.42%", "<0.01%", "0.00%", "—"]
     assert present.tokens(12345) == "12,345" and present.tokens(2.5) == "2.5" and present.tokens(3.0) == "3"
     assert present.tokens(None) == "—"
     assert present.tokens_per_s(85.25) == "85.2 tokens/s" and present.tokens_per_s(None) == "—"
@@ -119,7 +122,7 @@ def test_a_run_as_json_has_one_shape_for_success_and_failure():
 def test_no_page_component_or_cli_module_formats_dollars_or_milliseconds_itself():
     # The formatters live in workbench/present.py; anything else that shows a figure calls it.
     patterns = [r"f\"\$\{", r"\$\{[^}]*:[,.]", r":,\.0f\} ms", r"format=\"%\.0f ms\"", r"def _ms\(",
-                r"def format_usd\(", r"\.format\(\)"]
+                r"def format_usd\(", r"\.format\(\)", r":\.2f\} s", r":\.0%\}", r"def _percent\("]
     files = [*REPO.glob("app_pages/*.py"), *REPO.glob("components/*.py"), *REPO.glob("workbench/cli*.py"),
              REPO / "app.py"]
     offenders = [f"{path.name}: {pattern}" for path in files for pattern in patterns

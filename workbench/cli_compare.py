@@ -183,9 +183,9 @@ def render_report(prompt_name: str, args: argparse.Namespace | None, outcome: co
                   *, headline: str | None = None) -> str:
     """The text report: statistics, cost table, and test-case scores when cases ran."""
     models = outcome.models
-    wall_s = (summary.wall_ms or 0) / 1000
     sections = [
-        headline or f"Compare {prompt_name!r}: {len(models)} models, {len(outcome.calls)} calls in {wall_s:.2f} s "
+        headline or f"Compare {prompt_name!r}: {len(models)} models, {len(outcome.calls)} calls in "
+        f"{present.seconds(summary.wall_ms)} "
         f"(concurrency {args.concurrency})",
         "",
         "Latency (ms, successful calls)",
@@ -231,7 +231,7 @@ def render_report(prompt_name: str, args: argparse.Namespace | None, outcome: co
                     [
                         model,
                         f"{score.passed}/{score.cells}",
-                        "—" if score.pass_rate is None else f"{score.pass_rate:.0%}",
+                        present.percent(score.pass_rate),
                         present.usd(score.cost_per_passing_usd) if score.passed else "no passing answer",
                     ]
                     for model, score in summary.scores.items()

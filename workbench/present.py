@@ -67,6 +67,25 @@ def ms(value: float | None) -> str:
     return NOT_MEASURED if value is None else f"{value:,.0f} ms"
 
 
+def seconds(value_ms: float | None) -> str:
+    """A wall time given in milliseconds, in seconds: "1.23 s"; "—" when not measured."""
+    return NOT_MEASURED if value_ms is None else f"{value_ms / 1000:,.2f} s"
+
+
+def percent(fraction: float | None) -> str:
+    """A share as a percentage: "67%", "5.5%", "0.42%", "<0.01%"; "—" when there is none."""
+    if fraction is None:
+        return NOT_MEASURED
+    share = 100 * fraction
+    if 0 < share < 0.01:
+        return "<0.01%"
+    if share < 1:
+        return f"{share:.2f}%"
+    if share < 10:
+        return f"{share:.1f}%"
+    return f"{share:.0f}%"
+
+
 def tokens(value: float | None) -> str:
     """A token count with thousands separators ("12,345"); a mean keeps one decimal; "—" when none."""
     if value is None:
