@@ -7,10 +7,9 @@ from typing import Any, Callable
 import streamlit as st
 
 from components import session
-from workbench import compare, present
+from workbench import compare, present, prompt_store
 from workbench.compare_stats import ProjectedCost, projected_cost
 from workbench.models import Catalog, ModelEntry
-from workbench.paths import prompts_dir
 from workbench.spec import PromptFileError, PromptSpec, request_hash
 from workbench.templating import MissingVariableError, find_variables, substitute
 from workbench.tokens import TokenCount, estimate_input_tokens
@@ -78,9 +77,10 @@ def render_prompt_source() -> PromptSpec | None:
 
 def _render_saved_prompt_choice(place) -> PromptSpec | None:
     """The saved-file picker in `place`; the file's spec, or None with the reason shown."""
-    files = sorted(path.name for path in prompts_dir().glob("*.prompt.json"))
+    files = [path.name for path in prompt_store.list_saved()]  # newest first, as in the Editor's Open
     if not files:
-        place.info(f"No saved prompts in {prompts_dir()}. Save one from the Editor, or use the Editor's prompt.")
+        place.info(f"No saved prompts in {prompt_store.prompts_dir()}. Save one from the Editor, or use the "
+                   "Editor's prompt.")
         return None
     remembered_file = st.session_state["compare_prompt_file_name"]
     name = place.selectbox(
@@ -89,7 +89,7 @@ def _render_saved_prompt_choice(place) -> PromptSpec | None:
     )
     st.session_state["compare_prompt_file_name"] = name
     try:
-        return session.load_saved_prompt(prompts_dir() / name)
+        return session.load_saved_prompt(prompt_store.saved_path(name))
     except (PromptFileError, OSError) as error:
         place.error(f"Cannot use this file: {error}")
         return None

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 import streamlit as st
@@ -11,22 +10,13 @@ from components.session import (
     add_notice, current_prompt, default_model_id, replace_prompt, set_current_prompt, variable_values,
 )
 from components.widget_sync import fill
-from workbench.paths import prompts_dir
-from workbench.spec import PromptFileError, PromptSpec, dumps_prompt, load_prompt, loads_prompt, new_prompt, save_prompt
+from workbench import prompt_store
+from workbench.prompt_store import MAX_UPLOAD_MB, PromptTooLargeError
+from workbench.spec import PromptFileError, PromptSpec, dumps_prompt, new_prompt
 from workbench.templating import find_variables
 
-PROMPT_SUFFIX = ".prompt.json"
-# The largest context window is 1M tokens (about 4 MB of text); a bigger file can't be a prompt
-# anyone can run, and loading it would make every rerun of the page crawl.
-MAX_UPLOAD_MB = 10
 FILE_NAME_KEY = "editor_file_name"
 OVERWRITE_KEY = "editor_overwrite_pending"
-
-
-def file_stem(name: str) -> str:
-    """A safe file name for a prompt name ("Weekly report!" -> "weekly-report")."""
-    stem = re.sub(r"[^a-z0-9_.-]+", "-", name.strip().lower()).strip("-.")
-    return stem or "untitled"
 
 
 def spec_to_save() -> PromptSpec:
@@ -39,17 +29,6 @@ def spec_to_save() -> PromptSpec:
     return dataclasses.replace(spec, variables=defaults)
 
 
-def saved_prompt_paths() -> list[Path]:
-    """Saved prompts, newest first; a file deleted while listing is skipped, not an error."""
-    stamped = []
-    for path in prompts_dir().glob(f"*{PROMPT_SUFFIX}"):
-        try:
-            stamped.append((path.stat().st_mtime, path))
-        except OSError:
-            continue
-    return [path for _, path in sorted(stamped, reverse=True)]
-
-
 def save_current_prompt(*, replace: bool = False) -> Path | None:
     """Write the current prompt to WORKBENCH_HOME/prompts/<name>.prompt.json; notices say what happened.
 
@@ -57,13 +36,13 @@ def save_current_prompt(*, replace: bool = False) -> Path | None:
     the user confirms (`replace=True`): two names can map to one file name ("A/B" and "a-b").
     """
     spec = spec_to_save()
-    path = prompts_dir() / f"{file_stem(spec.name)}{PROMPT_SUFFIX}"
+    path = prompt_store.path_for(spec.name)
     if path.exists() and not replace and path.name != st.session_state.get(FILE_NAME_KEY):
         st.session_state[OVERWRITE_KEY] = path.name
         return None
     st.session_state[OVERWRITE_KEY] = None
     try:
-        save_prompt(spec, path)
+        path = prompt_store.save(spec)
     except (PromptFileError, OSError) as error:
         add_notice("error", f"Not saved: {error}")
         return None
@@ -84,29 +63,24 @@ def _on_keep_other() -> None:
     st.session_state[OVERWRITE_KEY] = None
 
 
-def open_prompt_file(path: Path) -> bool:
-    """Load a saved prompt; a bad file is refused with the core's message and the current prompt kept."""
+def open_prompt_file(filename: str) -> bool:
+    """Load a saved prompt by file name; a bad file is refused with the core's message and the current prompt kept."""
     try:
-        spec = load_prompt(path)
+        spec = prompt_store.open_saved(filename)
     except PromptFileError as error:
         add_notice("error", f"Not opened: {error}. The current prompt is unchanged.")
         return False
     replace_prompt(spec)
-    st.session_state[FILE_NAME_KEY] = path.name
-    add_notice("success", f"Opened `{path.name}`.")
+    st.session_state[FILE_NAME_KEY] = filename
+    add_notice("success", f"Opened `{filename}`.")
     return True
 
 
 def load_uploaded_prompt(data: bytes, filename: str) -> bool:
     """What the uploader calls: parse and validate the bytes; a bad file leaves the prompt as it was."""
-    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
-        add_notice("error", f"Not loaded: {filename} is {len(data) / 1024 / 1024:.1f} MB; a prompt file can be at "
-                            f"most {MAX_UPLOAD_MB} MB (no model's context window holds more). The current prompt "
-                            "is unchanged.")
-        return False
     try:
-        spec = loads_prompt(data, source=filename)
-    except PromptFileError as error:
+        spec = prompt_store.read_upload(data, filename)
+    except (PromptTooLargeError, PromptFileError) as error:
         add_notice("error", f"Not loaded: {error}. The current prompt is unchanged.")
         return False
     replace_prompt(spec)
@@ -123,7 +97,7 @@ def _on_upload(key: str) -> None:
 def _on_open(choice_key: str) -> None:
     choice = st.session_state.get(choice_key)
     if choice:
-        open_prompt_file(prompts_dir() / choice)
+        open_prompt_file(choice)
 
 
 def _on_name_change(key: str) -> None:
@@ -149,12 +123,12 @@ def render_file_bar(*, key_prefix: str) -> None:
                   help="Save to WORKBENCH_HOME/prompts/ as <name>.prompt.json", width="stretch")
     with download_column:
         spec = spec_to_save()
-        st.download_button("Download", data=dumps_prompt(spec), file_name=f"{file_stem(spec.name)}{PROMPT_SUFFIX}",
+        st.download_button("Download", data=dumps_prompt(spec), file_name=prompt_store.file_name(spec.name),
                            mime="application/json", key=f"{key_prefix}_download", icon=":material/download:",
                            on_click="ignore", width="stretch")
     with open_column:
         with st.popover("Open", icon=":material/folder_open:", width="stretch"):
-            paths = saved_prompt_paths()
+            paths = prompt_store.list_saved()
             choice_key = f"{key_prefix}_open_choice"
             if paths:
                 names = [path.name for path in paths]

@@ -154,6 +154,22 @@ def test_a_saved_prompt_file_can_be_compared(monkeypatch, simulator):
     assert not app.button(key="compare_run").disabled
 
 
+def test_saved_prompts_are_listed_newest_first_as_in_the_editor(monkeypatch, simulator):
+    import os
+
+    for age, name in enumerate(["zebra", "alpha"]):
+        path = save_prompt(PromptSpec(request=city_prompt().request, name=name), prompts_dir() / f"{name}.prompt.json")
+        os.utime(path, (1_700_000_000 - age * 60,) * 2)  # zebra is the newer
+    app = open_compare(monkeypatch, simulator)
+    app.radio(key="compare_prompt_source").set_value("A saved prompt file")
+    rerun(app)
+    picker = app.selectbox(key="compare_prompt_file")
+    assert list(picker.options) == ["zebra.prompt.json", "alpha.prompt.json"] and picker.value == "zebra.prompt.json"
+    editor = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    editor.run()
+    assert list(editor.selectbox(key="editor_open_choice").options) == list(picker.options)
+
+
 CASES_CSV = (
     "city,check,expected\n"
     "Paris,contains,Simulated reply\n"

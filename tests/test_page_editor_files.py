@@ -34,14 +34,6 @@ def test_a_download_button_offers_the_prompt_as_json(monkeypatch, simulator):
     assert download.label == "Download" and download.proto.url.endswith(".json")
 
 
-def test_file_names_come_from_prompt_names():
-    from components.prompt_files import file_stem
-
-    assert file_stem("Weekly report!") == "weekly-report"
-    assert file_stem("  ../../etc/passwd ") == "etc-passwd"
-    assert file_stem("") == "untitled"
-
-
 def test_uploading_a_valid_prompt_file_loads_it(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
     data = {"format": "workbench.prompt/1", "name": "uploaded", "description": "", "variables": {},
@@ -105,7 +97,7 @@ def test_saving_over_another_prompts_file_asks_first(monkeypatch, simulator, wor
 
 
 def test_an_oversized_upload_is_refused_with_its_size(monkeypatch, simulator):
-    from components.prompt_files import MAX_UPLOAD_MB
+    from workbench.prompt_store import MAX_UPLOAD_MB
 
     app = open_app(monkeypatch, simulator)
     write_turn(app, 0, "My careful work")
