@@ -143,7 +143,7 @@ def handle_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     header = ["id", "created", "prompt", "requests", "status", "done", "results"]
     rows = [[record.id, record.created_at[:19].replace("T", " "), record.prompt_name or "", f"{record.request_count:,}",
-             record.status, f"{record.progress:.0%}",
+             record.status, present.percent(record.progress),
              "collected" if record.collected else ("ready" if record.ended else "pending")] for record in records]
     from workbench.cli_compare import format_table
 
