@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import session
+from components.compare_batch import render_batch_controls, render_batches
 from components.compare_matrix import render_cases_input, render_matrix_controls, render_matrix_outcome, run_matrix
 from components.compare_runs import render_concurrency, render_outcome, render_run_controls, run_side_by_side
 from components.compare_setup import (
@@ -69,7 +70,7 @@ def render_page() -> None:
     )
 
     concurrency = render_concurrency()
-    side_tab, cases_tab = st.tabs(["Side by side", "Test cases"])
+    side_tab, cases_tab, batches_tab = st.tabs(["Side by side", "Test cases", "Batches"])
 
     with side_tab:
         repeats, run_clicked = render_run_controls(setups, side_problem)
@@ -87,6 +88,11 @@ def render_page() -> None:
             run_matrix(spec, cases, setups, concurrency)
         elif st.session_state["compare_matrix_outcome"] is not None:
             render_matrix_outcome(st.session_state["compare_matrix_outcome"])
+        st.divider()
+        render_batch_controls(spec, columns, rows, setups, ready_problem)
+
+    with batches_tab:
+        render_batches()
 
 
 render_page()

@@ -166,11 +166,14 @@ def run_matrix(spec: PromptSpec, cases: list[CompareCase], setups: dict[str, Mod
     st.rerun()
 
 
-def render_matrix_outcome(stored: dict) -> None:
-    """Pass rate and cost per passing answer per model, the results grid, and its CSV download."""
+def render_matrix_outcome(stored: dict, *, key_prefix: str = "compare", caption: str | None = None) -> None:
+    """Pass rate and cost per passing answer per model, the results grid, and its CSV download.
+
+    A live matrix and a batch's results both render here (key_prefix keeps their widgets apart).
+    """
     outcome: compare.CompareOutcome = stored["outcome"]
     summary: compare.CompareSummary = stored["summary"]
-    st.caption(f"Last matrix of **{stored['prompt_name']}**: {len(outcome.calls)} calls in "
+    st.caption(caption or f"Last matrix of **{stored['prompt_name']}**: {len(outcome.calls)} calls in "
                f"{present.seconds(summary.wall_ms)}")
     scores = compare.score_rows(summary)
     catalog = session.get_catalog()
@@ -187,10 +190,10 @@ def render_matrix_outcome(stored: dict) -> None:
             else f"**{present.usd(per_pass)}** per passing answer (all {score['cases']} calls' cost / passes)"
         )
     grid = summary.grid
-    st.container(key="compare_grid_section").dataframe(
+    st.container(key=f"{key_prefix}_grid_section").dataframe(
         dollars_as_text(pd.DataFrame(grid)),
         hide_index=True,
-        key="compare_grid",
+        key=f"{key_prefix}_grid",
         column_config={
             "passed": st.column_config.CheckboxColumn("Pass"),
             "output": st.column_config.TextColumn("Output", width="large"),
@@ -203,6 +206,6 @@ def render_matrix_outcome(stored: dict) -> None:
         data=grid_csv(grid),
         file_name=f"{stored['prompt_name'] or 'compare'}-cases.csv".replace(" ", "_"),
         mime="text/csv",
-        key="compare_download_grid",
+        key=f"{key_prefix}_download_grid",
         icon=":material/download:",
     )

@@ -75,6 +75,11 @@ STATE_DEFAULTS: dict[str, Callable[[], Any]] = {
     "compare_cases_edited": lambda: None,  # the same shape, as last edited
     "compare_cases_upload_id": lambda: None,  # file_id of the CSV already loaded (load it once)
     "compare_matrix_outcome": lambda: None,  # {"outcome", "summary", "prompt_name"} of the last matrix
+    "compare_batch_repeats": lambda: 1,  # repeats per cell of a batch
+    "compare_batch_shown": lambda: None,  # id of the batch whose results are shown
+    "compare_batch_notice": lambda: None,  # "submitted ..." said once after the rerun
+    "compare_batch_cancel_problems": dict,  # batch id -> why Cancel failed
+    "compare_batch_outcomes": dict,  # (batch id, results logged) -> {"outcome", "summary", "prompt_name"}
 }
 
 
