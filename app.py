@@ -1,12 +1,17 @@
 """Workbench: a prompt workbench for the Claude Messages API. `streamlit run app.py`."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from components.page_errors import run_page_safely
 from components.session import setup_state
 from components.sidebar import render_sidebar
 
-st.set_page_config(page_title="Workbench", page_icon=":material/construction:", layout="wide")
+# A local file: a :material: page icon makes the browser fetch the favicon from a font CDN.
+st.set_page_config(page_title="Workbench", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),
+                   layout="wide")
 setup_state()
 
 # Every page listed explicitly; the Editor is where people start.
@@ -17,4 +22,4 @@ navigation = st.navigation([
     st.Page("app_pages/usage.py", title="Usage", icon=":material/monitoring:"),
 ])
 render_sidebar()
-navigation.run()
+run_page_safely(navigation.run)

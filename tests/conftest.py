@@ -23,6 +23,19 @@ def workbench_home(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one per session (e2e journeys and browser drills)."""
+    from playwright.sync_api import sync_playwright
+
+    from e2e.streamlit_page import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
 def simulator():
     handle = start_simulator(speed=50, seed=0)
     yield handle

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import start_app
-from streamlit_page import wait_for_app_idle
+from streamlit_page import start_app, use_e2e_timeouts, wait_for_app_idle
 
 
 def test_first_visit_to_a_deep_link_shows_the_sidebar_and_navigation(browser, tmp_path):
     process, url = start_app(tmp_path / "home", tmp_path / "streamlit.log")
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
+        use_e2e_timeouts(page)
         page.goto(url + "/compare")
         wait_for_app_idle(page)
         page.get_by_text("Compare models").wait_for()
