@@ -3,7 +3,7 @@
 The header fails the first N attempts of a request (attempt number from the SDK's
 `x-stainless-retry-count`, 0 on the first try); without `times`, every attempt fails.
 Random faults (--fault-rate F) hit a fraction F of attempts, chosen by hashing the seed, the
-request and the attempt number, so a run is reproducible; they are `overloaded` or `server_error`.
+request and the attempt number, so a run is reproducible; their kinds are RANDOM_KINDS.
 """
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ ERROR_FAULTS: dict[str, tuple[str, str]] = {
     "too_large": ("request_too_large", "Request exceeds the maximum allowed number of bytes."),
 }
 KINDS = (*ERROR_FAULTS, DISCONNECT)
+# What --fault-rate draws from: the transient failures a production client meets.
+RANDOM_KINDS = ("overloaded", "rate_limit", "server_error", DISCONNECT)
 FAULT_RETRY_AFTER_S = 1.0  # simulated seconds, divided by --speed on the wire
 
 
@@ -86,4 +88,4 @@ def choose_fault(headers: Mapping[str, str], request_key: str, *, fault_rate: fl
     draw = int.from_bytes(digest[:8], "big") / 2**64
     if draw >= fault_rate:
         return None
-    return Fault("overloaded" if digest[8] % 3 else "server_error")
+    return Fault(RANDOM_KINDS[digest[8] % len(RANDOM_KINDS)])
