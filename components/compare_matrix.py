@@ -13,6 +13,7 @@ from workbench.compare_cases import (
     CHECK_KINDS,
     CHECK_LABELS,
     EXPECTED_COLUMN,
+    MAX_CASES_CSV_MB,
     CasesTableError,
     CompareCase,
     case_columns,
@@ -66,7 +67,8 @@ def render_cases_input(spec: PromptSpec) -> tuple[list[str], list[dict]]:
         f"One row per case. Columns: **{expected}** — `{CHECK_COLUMN}` is optional "
         f"({', '.join(CHECK_KINDS)}) and `{EXPECTED_COLUMN}` holds the text, pattern or JSON schema it checks."
     )
-    upload = st.file_uploader("Upload cases (CSV)", type=["csv"], key="compare_cases_upload")
+    upload = st.file_uploader("Upload cases (CSV)", type=["csv"], key="compare_cases_upload",
+                              max_upload_size=MAX_CASES_CSV_MB)
     if upload is not None and upload.file_id != st.session_state["compare_cases_upload_id"]:
         st.session_state["compare_cases_upload_id"] = upload.file_id
         try:

@@ -26,6 +26,10 @@ CHECK_LABELS = {
     "json_schema": "output is JSON valid against the expected schema",
 }
 
+# A cases file bigger than this is refused before it is parsed: 5 MB is tens of thousands of
+# rows, more than any live matrix runs, and parsing more would stall the page on every upload.
+MAX_CASES_CSV_MB = 5
+
 # A regex check is abandoned after this long: patterns such as (a|aa)+$ backtrack for minutes on
 # an answer that almost matches, and a check must not hold up the matrix.
 REGEX_CHECK_TIMEOUT_S = 1.0
@@ -209,7 +213,11 @@ def _parse_check(kind: str, expected: str) -> tuple[CaseCheck | None, str | None
 
 
 def read_cases_csv(data: bytes | str, source: str = "cases.csv") -> tuple[list[str], list[dict[str, str]]]:
-    """Columns and rows of a CSV file (UTF-8, with or without BOM); CasesTableError if unreadable."""
+    """Columns and rows of a CSV file (UTF-8, with or without BOM); CasesTableError if unreadable or too big."""
+    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    if size > MAX_CASES_CSV_MB * 1024 * 1024:
+        raise CasesTableError([f"{source} is {size / 1024 / 1024:.1f} MB; a cases file can be at most "
+                               f"{MAX_CASES_CSV_MB} MB: split it into smaller files"])
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
     except UnicodeDecodeError as error:
