@@ -192,8 +192,11 @@ def render_matrix_outcome(stored: dict, *, key_prefix: str = "compare", caption:
             else f"**{present.usd(per_pass)}** per passing answer (all {score['cases']} calls' cost / passes)"
         )
     grid = summary.grid
+    frame = pd.DataFrame(grid)
+    if "latency_ms" in frame and frame["latency_ms"].isna().all():
+        frame = frame.drop(columns=["latency_ms"])  # a batch's results have no latency to show
     st.container(key=f"{key_prefix}_grid_section").dataframe(
-        dollars_as_text(pd.DataFrame(grid)),
+        dollars_as_text(frame),
         hide_index=True,
         key=f"{key_prefix}_grid",
         column_config={

@@ -332,6 +332,9 @@ def summarize(outcome: CompareOutcome, prices: PriceTable, *, template_request: 
         variables = find_variables(template_request) if template_request else list(outcome.calls[0].case.values)
         finished = [call for call in outcome.calls if call.index in outcome.results]
         grid = [grid_row(call.case, call.model, outcome.results[call.index], variables) for call in finished]
+        if any(call.repeat for call in finished):
+            # Repeated cells (a batch with repeats) would read as duplicate rows without their number.
+            grid = [{"case": row["case"], "repeat": call.repeat + 1, **row} for call, row in zip(finished, grid)]
         for model in outcome.models:
             rows = [row for row in grid if row["model"] == model]
             scores[model] = model_score(model, rows, outcome.results_for(model))
