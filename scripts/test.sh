@@ -10,4 +10,5 @@ if [ ! -x /usr/bin/chromium ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
+bash scripts/node_deps.sh  # node, npm, jq and the npm packages the export round-trip tests run
 exec .venv/bin/python -m pytest "$@"

@@ -75,6 +75,11 @@ def substitute(request: dict, values: dict[str, str]) -> dict:
     return _rewrite_template_texts(copy.deepcopy(request), lambda text: render_text(text, values))
 
 
+def map_template_texts(request: dict, rewrite: Callable[[str], object]) -> dict:
+    """A deep copy of `request` with `rewrite` applied to every text a template may live in (code export)."""
+    return _rewrite_template_texts(copy.deepcopy(request), rewrite)
+
+
 def _rewrite_template_texts(request: dict, rewrite: Callable[[str], str]) -> dict:
     """Apply `rewrite` in place to each text a template may live in; returns `request`."""
     # The places: system (string or text blocks), each message's string content, text blocks,

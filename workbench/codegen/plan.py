@@ -1,0 +1,170 @@
+"""What a snippet must send: the request (with kept {{variables}} as Template texts), values, options."""
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from workbench.spec import validate_request
+from workbench.templating import (
+    VARIABLE_PATTERN, MissingVariableError, filled_values, find_variables, map_template_texts, substitute,
+)
+
+
+
+class CodegenError(ValueError):
+    """A prompt that cannot be written as the asked-for code; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A {{name}} inside a kept template text."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Template:
+    """A text with {{variables}} kept: literal strings and Variables, in order."""
+
+    parts: tuple[str | Variable, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> "Template | str":
+        """A Template when `text` uses a variable, else `text` itself."""
+        parts: list[str | Variable] = []
+        position = 0
+        for match in VARIABLE_PATTERN.finditer(text):
+            if match.start() > position:
+                parts.append(text[position:match.start()])
+            parts.append(Variable(match.group(1)))
+            position = match.end()
+        if not parts:
+            return text
+        if position < len(text):
+            parts.append(text[position:])
+        return cls(tuple(parts))
+
+    def lines(self) -> list[tuple[str | Variable, ...]]:
+        """The parts cut after each newline, for writing one source line per text line."""
+        pieces: list[list[str | Variable]] = [[]]
+        for part in self.parts:
+            if isinstance(part, Variable):
+                pieces[-1].append(part)
+                continue
+            for line in part.split("\n")[:-1]:
+                pieces[-1].append(line + "\n")
+                pieces.append([])
+            if not part.endswith("\n"):
+                pieces[-1].append(part.rsplit("\n", 1)[-1])
+        return [tuple(piece) for piece in pieces if piece]
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """Everything a language renderer needs; `request` holds Template objects where variables are kept."""
+
+    request: dict
+    parameters: tuple[str, ...]  # variable names in order of first use, when kept
+    values: dict[str, str]  # the value of each parameter, passed where the snippet calls its function
+    stream: bool
+    base_url: str | None
+    headers: dict[str, str] = field(default_factory=dict)
+    name: str = "untitled"
+
+
+def sent_body(request: dict, values: Mapping[str, object] | None, *, stream: bool) -> dict:
+    """The JSON body Workbench sends for this prompt: variables filled in, and `stream` when streaming."""
+    body = substitute(request, filled_values(values, find_variables(request)))
+    if stream:
+        body["stream"] = True
+    return body
+
+
+def build_plan(
+    request: dict,
+    values: Mapping[str, object] | None,
+    *,
+    stream: bool,
+    keep_variables: bool,
+    base_url: str | None,
+    headers: Mapping[str, str] | None,
+    name: str,
+) -> ExportPlan:
+    """Check the prompt can be exported (every variable has a value) and describe the snippet to write."""
+    validate_request(request, "the prompt")
+    names = find_variables(request)
+    given = filled_values(values, names)
+    missing = [variable for variable in names if variable not in given]
+    if missing:
+        raise MissingVariableError(missing)
+    try:
+        json.dumps(substitute(request, given), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise CodegenError("the prompt holds a character that is not valid Unicode text (a lone surrogate, "
+                           f"{error.object[error.start]!r}); the API cannot receive it, so fix the text") from None
+    if base_url is not None and not base_url.strip():
+        base_url = None
+    if keep_variables and names:
+        body = map_template_texts(request, Template.parse)
+        parameters = tuple(names)
+    else:
+        body = substitute(request, given)
+        parameters = ()
+    return ExportPlan(request=body, parameters=parameters, values={n: given[n] for n in parameters},
+                      stream=stream, base_url=base_url.rstrip("/") if base_url else None,
+                      headers=dict(headers or {}), name=name)
+
+
+@functools.cache
+def api_version() -> str:
+    """The anthropic-version header the installed SDK, and so Workbench, sends; curl sends it too."""
+    import anthropic  # only curl needs it, and only once
+
+    client = anthropic.Anthropic(api_key="unused", base_url="http://127.0.0.1")
+    try:
+        return client.default_headers["anthropic-version"]
+    finally:
+        client.close()
+
+
+def unique_identifiers(names: tuple[str, ...], reserved: frozenset[str]) -> dict[str, str]:
+    """A valid, distinct identifier for each variable name: . and - become _, reserved words get a trailing _."""
+    taken: set[str] = set()
+    chosen: dict[str, str] = {}
+    for name in names:
+        base = name.replace(".", "_").replace("-", "_")
+        candidate = base
+        while candidate in reserved:
+            candidate += "_"
+        number = 2
+        while candidate in taken or candidate in reserved:
+            candidate = f"{base}_{number}"
+            number += 1
+        taken.add(candidate)
+        chosen[name] = candidate
+    return chosen
+
+
+def is_safe_integer(value: object) -> bool:
+    """True unless `value` is an integer JavaScript (and jq 1.6) would round: beyond 2**53 - 1."""
+    return not (isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53 - 1)
+
+
+def check_exact_numbers(value: object, language: str) -> None:
+    """Refuse integers a double cannot hold, for languages whose numbers are doubles."""
+    if isinstance(value, dict):
+        for child in value.values():
+            check_exact_numbers(child, language)
+    elif isinstance(value, list):
+        for child in value:
+            check_exact_numbers(child, language)
+    elif not is_safe_integer(value):
+        raise CodegenError(f"the prompt holds the integer {value}, which {language} cannot represent exactly "
+                           "(beyond 2^53 - 1); export it as Python, or write the number as a string")
+
+
+def one_line(text: str) -> str:
+    """Text fit for a one-line comment: no line breaks or control characters."""
+    return "".join(ch if ch.isprintable() else " " for ch in text).strip() or "untitled"
