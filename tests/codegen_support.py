@@ -140,8 +140,8 @@ def json_difference(actual: object, expected: object, path: str = "$") -> str | 
     elif isinstance(expected, int):
         same = type(actual) is int and actual == expected
     elif isinstance(expected, float):
-        # JavaScript writes 2.0 as 2: the same JSON number.
-        same = type(actual) in (int, float) and actual == expected
+        # JavaScript writes 2.0 as 2, and 6.4e16 as 64000000000000000: the same number as a double.
+        same = type(actual) in (int, float) and float(actual) == expected
     elif isinstance(expected, dict):
         if not isinstance(actual, dict) or set(actual) != set(expected):
             keys = sorted(set(actual) ^ set(expected)) if isinstance(actual, dict) else "not an object"

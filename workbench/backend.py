@@ -146,6 +146,18 @@ def resolve_backend(
     return Backend("custom", base_url.rstrip("/"), api_key)
 
 
+def custom_base_url(env: Mapping[str, str] | None = None, secrets: Mapping | None = None, *,
+                    dotenv_path: str | Path | None = None) -> str | None:
+    """ANTHROPIC_BASE_URL (environment, .env, secrets) when it names an endpoint other than the Anthropic API."""
+    env = os.environ if env is None else env
+    path = Path(dotenv_path) if dotenv_path is not None else Path.cwd() / ".env"
+    dotenv = dotenv_values(path) if path.is_file() else {}
+    base_url = _setting("ANTHROPIC_BASE_URL", env, dotenv, secrets)
+    if base_url is None or base_url.rstrip("/") == ANTHROPIC_API_URL:
+        return None
+    return base_url.rstrip("/")
+
+
 def make_client(backend: Backend, *, max_retries: int = 2, timeout: float = 120.0) -> anthropic.Anthropic:
     """The one place an SDK client is built; retries are the SDK's own (429, 5xx, 529, connection errors)."""
     import anthropic  # here, not at the top: importing the SDK takes seconds, and bad input needs no client

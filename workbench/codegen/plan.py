@@ -112,7 +112,7 @@ def build_plan(
     else:
         body = substitute(request, given)
         parameters = ()
-    return ExportPlan(request=body, parameters=parameters, values={n: given[n] for n in parameters},
+    return ExportPlan(request=_reading_order(body), parameters=parameters, values={n: given[n] for n in parameters},
                       stream=stream, base_url=base_url.rstrip("/") if base_url else None,
                       headers=dict(headers or {}), name=name)
 
@@ -127,6 +127,39 @@ def api_version() -> str:
         return client.default_headers["anthropic-version"]
     finally:
         client.close()
+
+
+_LEADING_KEYS = ("model", "max_tokens", "system", "messages", "tools", "tool_choice")
+
+
+def _reading_order(value: object, leading_keys: tuple[str, ...] = _LEADING_KEYS) -> object:
+    """The same JSON, keys in the order people read them (saved files sort keys): model first, role, type."""
+    if isinstance(value, list):
+        return [_reading_order(item, ("role", "type")) for item in value]
+    if not isinstance(value, dict):
+        return value
+    leading = {key: value[key] for key in leading_keys if key in value}
+    ordered = {**leading, **{key: child for key, child in value.items() if key not in leading}}
+    # Schemas and tool inputs are the user's own objects: their key order stays as written.
+    return {key: child if key in ("input_schema", "input", "schema", "metadata") else _reading_order(child, ("type",))
+            for key, child in ordered.items()}
+
+
+# The SDKs refuse a non-streaming call that could run past 10 minutes (max_tokens × 3600 s / 128,000
+# tokens, or above a per-model limit) unless the call passes its own timeout.
+_NONSTREAMING_TOKENS = {
+    "claude-opus-4-20250514": 8192, "claude-opus-4-0": 8192, "claude-4-opus-20250514": 8192,
+    "anthropic.claude-opus-4-20250514-v1:0": 8192, "claude-opus-4@20250514": 8192,
+    "anthropic.claude-opus-4-1-20250805-v1:0": 8192, "claude-opus-4-1@20250805": 8192,
+}
+LONG_REQUEST_TIMEOUT_S = 3600
+
+
+def needs_long_timeout(plan: "ExportPlan") -> bool:
+    """True when the snippet must pass a timeout: not streaming, with a max_tokens the SDKs call too long."""
+    max_tokens = plan.request["max_tokens"]
+    limit = _NONSTREAMING_TOKENS.get(str(plan.request["model"]))
+    return not plan.stream and (3600 * max_tokens / 128_000 > 600 or (limit is not None and max_tokens > limit))
 
 
 def unique_identifiers(names: tuple[str, ...], reserved: frozenset[str]) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import keyword
 
 from workbench.codegen.literals import PythonWriter, python_string
-from workbench.codegen.plan import ExportPlan, one_line, unique_identifiers
+from workbench.codegen.plan import LONG_REQUEST_TIMEOUT_S, ExportPlan, needs_long_timeout, one_line, unique_identifiers
 
 _FUNCTION = "send_prompt"
 # Names the script itself uses: a parameter called `client` would hide the client inside the function.
@@ -28,10 +28,14 @@ def render(plan: ExportPlan) -> str:
     arguments = call_arguments(plan.request)
     if plan.headers:
         arguments["extra_headers"] = plan.headers
+    if needs_long_timeout(plan):
+        arguments["timeout"] = float(LONG_REQUEST_TIMEOUT_S)
     lines = []
     for name, value in arguments.items():
         if name == "extra_body":
             lines.append(f"{body_indent}# Not parameters of this SDK's messages.create: sent in the body as they are.")
+        if name == "timeout":
+            lines.append(f"{body_indent}# Without streaming, a max_tokens this high needs its own timeout (seconds).")
         lines.append(f"{body_indent}{name}={writer.value(value, body_indent)},")
     call_body = "\n".join(lines)
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from workbench.codegen.literals import TypeScriptWriter, js_string
-from workbench.codegen.plan import ExportPlan, check_exact_numbers, one_line, unique_identifiers
+from workbench.codegen.plan import (
+    LONG_REQUEST_TIMEOUT_S, ExportPlan, check_exact_numbers, needs_long_timeout, one_line, unique_identifiers,
+)
 
 # The fields of MessageCreateParamsBase in @anthropic-ai/sdk (1.14), less `stream`, which the call
 # decides. tests/test_codegen_typescript_fields.py reads the installed SDK's types to keep this true.
@@ -48,6 +50,8 @@ def render(plan: ExportPlan) -> str:
         literal += f" as Anthropic.{params_type}"
 
     options = {}
+    if needs_long_timeout(plan):  # without streaming, a max_tokens this high needs its own timeout (ms)
+        options["timeout"] = f"{LONG_REQUEST_TIMEOUT_S * 1000}"
     if plan.headers:
         options["headers"] = writer.value(plan.headers, indent + "  ")
     setup: list[str] = []
