@@ -78,16 +78,16 @@ def render_page() -> None:
             st.caption(side_problem)
         if run_clicked:
             run_side_by_side(spec, values, setups, repeats, concurrency)
-        elif st.session_state["compare_run_outcome"] is not None:
-            render_outcome(st.session_state["compare_run_outcome"])
+        elif session.compare_state().run_outcome is not None:
+            render_outcome(session.compare_state().run_outcome)
 
     with cases_tab:
         columns, rows = render_cases_input(spec)
         cases = render_matrix_controls(columns, rows, spec, setups, ready_problem)
         if cases is not None:
             run_matrix(spec, cases, setups, concurrency)
-        elif st.session_state["compare_matrix_outcome"] is not None:
-            render_matrix_outcome(st.session_state["compare_matrix_outcome"])
+        elif session.compare_state().matrix_outcome is not None:
+            render_matrix_outcome(session.compare_state().matrix_outcome)
         st.divider()
         render_batch_controls(spec, columns, rows, setups, ready_problem)
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.continue_form import LAST_RUN_KEY, RUN_REQUESTED_KEY, render_continue
+from components.continue_form import render_continue
+from components.page_state import EditorKeys as Keys
 from components.preview import filled_values, render_preview, render_variables
 from components.prompt_files import render_file_bar
 from components.prompt_form import (
@@ -12,7 +13,7 @@ from components.prompt_form import (
 )
 from components.run_view import render_result, stream_into
 from components.session import (
-    current_prompt, get_catalog, get_client, get_prices, get_usage_log, pop_notices, setup_state,
+    current_prompt, editor_state, get_catalog, get_client, get_prices, get_usage_log, pop_notices, setup_state,
 )
 from components.widget_sync import input_errors, set_input_error
 from workbench import request_edits as edits
@@ -21,13 +22,12 @@ from workbench.pricing import PriceFileError
 from workbench.runner import stream_run
 from workbench.templating import MissingVariableError, substitute
 
-KEY = "editor"  # widget-key prefix of this page
 # Inputs whose typed text failed to apply: the prompt still holds the older value, so a run would
 # not send what the user sees. Widget key -> why Run waits.
 UNAPPLIED_INPUTS = {
-    f"{KEY}_schema": "The JSON schema (under Thinking, effort, … output format) has a problem: fix it, "
+    Keys.SCHEMA: "The JSON schema (under Thinking, effort, … output format) has a problem: fix it, "
                      "or turn structured output off.",
-    f"{KEY}_extra_headers_text": "The extra HTTP headers are not valid: fix or clear them.",
+    Keys.EXTRA_HEADERS: "The extra HTTP headers are not valid: fix or clear them.",
 }
 
 setup_state()
@@ -38,7 +38,7 @@ except PriceFileError as price_error:
     st.error(f"The price table could not be loaded, so costs can't be shown: {price_error}")
     st.stop()
 
-render_file_bar(key_prefix=KEY)
+render_file_bar()
 for kind, text in pop_notices():
     getattr(st, kind)(text)
 
@@ -47,24 +47,24 @@ form_column, result_column = st.columns([1.1, 1], gap="large")
 with form_column:
     form_tab, json_tab = st.tabs(["Prompt", "Request JSON"])
     with form_tab:
-        entry = render_model_picker(catalog, prices, key_prefix=KEY)
+        entry = render_model_picker(catalog, prices)
         with st.expander("Thinking, effort, stop sequences, output format, headers"):
-            render_settings(entry, key_prefix=KEY)
-            render_extra_headers(key_prefix=KEY)
-        render_system(key_prefix=KEY)
-        render_tools(key_prefix=KEY)
+            render_settings(entry)
+            render_extra_headers()
+        render_system()
+        render_tools()
         st.markdown("**Conversation**")
-        render_turns(key_prefix=KEY)
+        render_turns()
     with json_tab:
-        json_pending = render_request_json(key_prefix=KEY)
+        json_pending = render_request_json()
 
 spec = current_prompt()  # after the form: callbacks and edits above are all applied
 
 with result_column:
     st.markdown("**Variables**")
-    names = render_variables(spec.request, key_prefix=KEY)
+    names = render_variables(spec.request)
     with st.container(border=True):
-        count = render_preview(spec.request, entry, prices, key_prefix=KEY)
+        count = render_preview(spec.request, entry, prices)
     # Everything that would make the API refuse the request, or send something other than what
     # the user sees, is named here and blocks Run: no call is spent to hear it.
     problems = edits.send_problems(spec.request, catalog.get(spec.model), count.input_tokens, count.exact)
@@ -77,15 +77,15 @@ with result_column:
     if unknown:
         st.caption(":material/help: Not Messages API fields, sent as they are (the API may refuse them): "
                    + ", ".join(f"`{key}`" for key in unknown) + ". Check the spelling in Request JSON.")
-    run_clicked = st.button("Run", key=f"{KEY}_run", type="primary", icon=":material/play_arrow:",
+    run_clicked = st.button("Run", key=Keys.RUN, type="primary", icon=":material/play_arrow:",
                             disabled=bool(problems), width="stretch",
                             help="Fix the problems above first." if problems else None)
-    run_requested = st.session_state[RUN_REQUESTED_KEY]
-    st.session_state[RUN_REQUESTED_KEY] = False
+    state = editor_state()
+    run_requested, state.run_requested = state.run_requested, False
     result_slot = st.empty()
 
     if (run_clicked or run_requested) and not problems:
-        set_input_error(f"{KEY}_tool_results_form", None)  # belongs to the previous reply
+        set_input_error(Keys.TOOL_RESULTS_FORM, None)  # belongs to the previous reply
         try:
             request = substitute(spec.request, filled_values(names))
         except MissingVariableError as missing:
@@ -98,19 +98,19 @@ with result_column:
             else:
                 events = stream_run(client, request, source="editor", prompt_name=spec.name,
                                     log=get_usage_log(), prices=prices,
-                                    extra_headers=st.session_state["editor_extra_headers"] or None)
+                                    extra_headers=state.extra_headers or None)
                 result = stream_into(events, result_slot)
-                st.session_state[LAST_RUN_KEY] = result
+                state.last_run = result
                 if result.error is not None and result.error.status == 401:
-                    st.session_state["backend_problem"] = result.error.hint
+                    state.backend_problem = result.error.hint
                     st.sidebar.error(result.error.hint)
-                elif result.ok and st.session_state["backend_problem"]:
+                elif result.ok and state.backend_problem:
                     # The sidebar was drawn before this run and still shows the old key problem.
-                    st.session_state["backend_problem"] = None
+                    state.backend_problem = None
                     st.rerun()
 
-    last_run = st.session_state[LAST_RUN_KEY]
+    last_run = state.last_run
     if last_run is not None:
         with result_slot.container(border=True):
             render_result(last_run, model_max=entry.max_tokens if entry else None)
-        render_continue(last_run, key_prefix=KEY)
+        render_continue(last_run)

@@ -12,6 +12,7 @@ import streamlit as st
 from components import session
 from components.compare_matrix import render_matrix_outcome
 from components.compare_setup import ModelSetup
+from components.page_state import CompareKeys as Keys
 from workbench import batches, compare, present
 from workbench.models import describe_api_error
 from workbench.compare_cases import CasesTableError, parse_cases
@@ -54,33 +55,33 @@ def _projection_text(projection: batches.BatchProjection) -> str:
 def render_batch_controls(spec: PromptSpec, columns: list[str], rows: list[dict], setups: dict[str, ModelSetup],
                           ready_problem: str | None) -> None:
     """Requests and projected cost (batch vs live), then "Run as batch (50% off)"."""
-    notice = st.session_state["compare_batch_notice"]
+    notice = session.compare_state().batch_notice
     if notice:
         st.success(notice)
-        st.session_state["compare_batch_notice"] = None
+        session.compare_state().batch_notice = None
     st.markdown("**Or run it as a Message Batch** — half price, results within 24 hours (usually much sooner); "
                 "you can close the page meanwhile.")
     repeats = st.number_input("Repeats per cell", min_value=1, max_value=MAX_REPEATS, step=1,
-                              value=st.session_state["compare_batch_repeats"], key="compare_batch_repeats_input",
+                              value=session.compare_state().batch_repeats, key=Keys.BATCH_REPEATS,
                               on_change=_remember_repeats)
     plan, problem = _plan(spec, columns, rows, setups, int(repeats))
     problem = ready_problem or problem
     if plan is not None:
         counter, _ = session.token_counter_or_reason()
-        counting = st.session_state["compare_count_tokens_on"]
+        counting = session.compare_state().count_tokens_on
         projection = batches.project_cost(plan, session.get_prices(), counter if counting else None)
         st.caption(f"{plan.request_count:,} requests ({len(plan.cases)} cases × {len(plan.models)} models × "
                    f"{int(repeats)} repeats). {_projection_text(projection)}")
     if problem and plan is not None and not ready_problem:
         st.warning(problem)  # over the API's limits: say what to cut (the table's problems are shown above)
-    clicked = st.button("Run as batch (50% off)", key="compare_run_batch", disabled=problem is not None or plan is None,
+    clicked = st.button("Run as batch (50% off)", key=Keys.RUN_BATCH, disabled=problem is not None or plan is None,
                         help=problem, icon=":material/schedule_send:")
     if clicked and plan is not None:
         _submit(plan)
 
 
 def _remember_repeats() -> None:
-    st.session_state["compare_batch_repeats"] = int(st.session_state["compare_batch_repeats_input"])
+    session.compare_state().batch_repeats = int(st.session_state[Keys.BATCH_REPEATS])
 
 
 def _submit(plan: batches.BatchPlan) -> None:
@@ -92,8 +93,8 @@ def _submit(plan: batches.BatchPlan) -> None:
     except (anthropic.APIError, httpx2.HTTPError) as error:
         st.error(f"The batch was not submitted: {describe_api_error(error)}")
         return
-    st.session_state["compare_batch_shown"] = record.id
-    st.session_state["compare_batch_notice"] = (
+    session.compare_state().batch_shown = record.id
+    session.compare_state().batch_notice = (
         f"Submitted batch {record.id} ({record.request_count:,} requests). Follow it under the Batches tab; "
         "you can close the page meanwhile.")
     st.rerun()
@@ -121,8 +122,8 @@ def _follow(record: batches.BatchRecord) -> tuple[batches.BatchRecord, str | Non
             record = batches.refresh(client, log, record.id)
         if record.ended:
             report = batches.collect(client, log, record.id, prices=session.get_prices())
-            if report.logged and st.session_state["compare_batch_shown"] is None:
-                st.session_state["compare_batch_shown"] = record.id
+            if report.logged and session.compare_state().batch_shown is None:
+                session.compare_state().batch_shown = record.id
             record = batches.get_batch(log, record.id) or record
     except anthropic.NotFoundError:
         return record, ("This batch is not known to the current backend (was it submitted to another endpoint, "
@@ -156,26 +157,26 @@ def _render_batch_list(offline: bool) -> None:
         if not offline:
             record, problem = _follow(record)
         records.append(record)
-        with st.container(border=True, key=f"batch_row_{record.id}"):
+        with st.container(border=True, key=Keys.batch_row(record.id)):
             title, actions = st.columns([4, 1])
             title.markdown(f"**{record.prompt_name or 'prompt'}** · {record.request_count:,} requests · "
                            f"`{record.status}` · submitted {record.created_at[:16].replace('T', ' ')} UTC")
             title.caption(record.id)
             st.progress(record.progress, text=_status_text(record))
-            cancel_problem = st.session_state["compare_batch_cancel_problems"].get(record.id)
+            cancel_problem = session.compare_state().batch_cancel_problems.get(record.id)
             for sentence in (problem, cancel_problem):
                 if sentence:
                     st.warning(sentence)
             if not record.ended:
-                actions.button("Cancel", key=f"batch_cancel_{record.id}", on_click=_cancel, args=(record.id,),
+                actions.button("Cancel", key=Keys.batch_row(record.id, "cancel"), on_click=_cancel, args=(record.id,),
                                disabled=record.status == "canceling" or offline,
                                help="Requests not yet run end as canceled; those done are kept.")
             elif record.collected:
-                if actions.button("Show results", key=f"batch_show_{record.id}"):
-                    st.session_state["compare_batch_shown"] = record.id
+                if actions.button("Show results", key=Keys.batch_row(record.id, "show")):
+                    session.compare_state().batch_shown = record.id
                 for unread in record.problems:
                     st.warning(unread)
-    shown = st.session_state["compare_batch_shown"]
+    shown = session.compare_state().batch_shown
     shown_record = next((record for record in records if record.id == shown), None)
     if shown_record is not None and shown_record.collected:
         _render_batch_outcome(shown_record)
@@ -183,7 +184,7 @@ def _render_batch_list(offline: bool) -> None:
 
 def _cancel(batch_id: str) -> None:
     """The Cancel button's callback (it runs before the rerun that redraws the list)."""
-    problems = st.session_state["compare_batch_cancel_problems"]
+    problems = session.compare_state().batch_cancel_problems
     try:
         batches.cancel(session.get_client(), session.get_usage_log(), batch_id)
     except (anthropic.APIError, httpx2.HTTPError) as error:
@@ -194,7 +195,7 @@ def _cancel(batch_id: str) -> None:
 
 def _render_batch_outcome(record: batches.BatchRecord) -> None:
     """The batch's grid, checks, pass rate and cost per passing answer, as a live matrix shows them."""
-    cache = st.session_state["compare_batch_outcomes"]
+    cache = session.compare_state().batch_outcomes
     key = (record.id, record.logged)
     if key not in cache:
         prices = session.get_prices()
@@ -209,5 +210,5 @@ def _render_batch_outcome(record: batches.BatchRecord) -> None:
                f"(50% off); {counts.succeeded:,} succeeded"
                + (f", {not_answered:,} did not answer (errored {counts.errored}, canceled {counts.canceled}, "
                   f"expired {counts.expired}): they count as failed" if not_answered else ""))
-    with st.container(key="compare_batch_results"):
-        render_matrix_outcome(stored, key_prefix="compare_batch", caption=caption)
+    with st.container(key=Keys.BATCH_RESULTS):
+        render_matrix_outcome(stored, keys=Keys.BATCH_GRID, caption=caption)

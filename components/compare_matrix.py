@@ -7,6 +7,7 @@ import streamlit as st
 from components import session
 from components.compare_runs import dollars_as_text
 from components.compare_setup import ModelSetup, as_sentence, model_label
+from components.page_state import CompareKeys as Keys, GridKeys
 from workbench import compare, present
 from workbench.compare_cases import (
     CHECK_COLUMN,
@@ -28,8 +29,6 @@ from workbench.runner import RunDone
 from workbench.spec import PromptSpec
 from workbench.templating import MissingVariableError, find_variables
 
-EDITOR_KEY = "compare_cases_editor"
-
 
 def _blank_table(variables: list[str]) -> dict:
     return {"columns": case_columns(variables), "rows": [dict.fromkeys(case_columns(variables), "")]}
@@ -37,26 +36,26 @@ def _blank_table(variables: list[str]) -> dict:
 
 def _table_from_state(variables: list[str]) -> dict:
     """The table the data editor starts from: the last edit when coming back to the page."""
-    if EDITOR_KEY not in st.session_state and st.session_state["compare_cases_edited"] is not None:
+    if Keys.CASES_EDITOR not in st.session_state and session.compare_state().cases_edited is not None:
         # The editor's own state is gone (another page was shown): start from the last edit.
-        st.session_state["compare_cases_table"] = st.session_state["compare_cases_edited"]
-    table = st.session_state["compare_cases_table"]
+        session.compare_state().cases_table = session.compare_state().cases_edited
+    table = session.compare_state().cases_table
     if table is None:
         _replace_table(_blank_table(variables))
     elif column_problems(table["columns"], variables):
-        edited = st.session_state["compare_cases_edited"] or table
+        edited = session.compare_state().cases_edited or table
         if not table_has_values(edited["rows"]):
             # Nothing typed yet: a blank table simply follows the prompt's variables. A table with
             # values is the user's work and stays, with the mismatch named and a reset offered.
             _replace_table(_blank_table(variables))
-    return st.session_state["compare_cases_table"]
+    return session.compare_state().cases_table
 
 
 def _replace_table(table: dict) -> None:
     """Start the editor afresh from `table` (after an upload or a reset)."""
-    st.session_state["compare_cases_table"] = table
-    st.session_state["compare_cases_edited"] = table
-    st.session_state.pop(EDITOR_KEY, None)
+    session.compare_state().cases_table = table
+    session.compare_state().cases_edited = table
+    st.session_state.pop(Keys.CASES_EDITOR, None)
 
 
 def render_cases_input(spec: PromptSpec) -> tuple[list[str], list[dict]]:
@@ -67,10 +66,10 @@ def render_cases_input(spec: PromptSpec) -> tuple[list[str], list[dict]]:
         f"One row per case. Columns: **{expected}** — `{CHECK_COLUMN}` is optional "
         f"({', '.join(CHECK_KINDS)}) and `{EXPECTED_COLUMN}` holds the text, pattern or JSON schema it checks."
     )
-    upload = st.file_uploader("Upload cases (CSV)", type=["csv"], key="compare_cases_upload",
+    upload = st.file_uploader("Upload cases (CSV)", type=["csv"], key=Keys.CASES_UPLOAD,
                               max_upload_size=MAX_CASES_CSV_MB)
-    if upload is not None and upload.file_id != st.session_state["compare_cases_upload_id"]:
-        st.session_state["compare_cases_upload_id"] = upload.file_id
+    if upload is not None and upload.file_id != session.compare_state().cases_upload_id:
+        session.compare_state().cases_upload_id = upload.file_id
         try:
             columns, rows = read_cases_csv(upload.getvalue(), upload.name)
         except CasesTableError as error:
@@ -90,13 +89,13 @@ def render_cases_input(spec: PromptSpec) -> tuple[list[str], list[dict]]:
     if problems:
         for problem in problems:
             st.error(f"The table doesn't fit this prompt: {problem}.")
-        if st.button("Start a new table for this prompt's variables", key="compare_cases_reset"):
+        if st.button("Start a new table for this prompt's variables", key=Keys.CASES_RESET):
             _replace_table(_blank_table(variables))
             st.rerun()
     frame = pd.DataFrame(table["rows"], columns=table["columns"]).astype("string")
     edited = st.data_editor(
         frame,
-        key=EDITOR_KEY,
+        key=Keys.CASES_EDITOR,
         num_rows="dynamic",
         width="stretch",
         hide_index=True,
@@ -108,7 +107,7 @@ def render_cases_input(spec: PromptSpec) -> tuple[list[str], list[dict]]:
         },
     )
     rows = [{name: cell_text(value) for name, value in record.items()} for record in edited.to_dict("records")]
-    st.session_state["compare_cases_edited"] = {"columns": list(edited.columns), "rows": rows}
+    session.compare_state().cases_edited = {"columns": list(edited.columns), "rows": rows}
     return list(edited.columns), rows
 
 
@@ -131,7 +130,7 @@ def render_matrix_controls(columns: list[str], rows: list[dict], spec: PromptSpe
     problem = ready_problem or (None if cases else "Fix the table above to run it.")
     clicked = st.button(
         f"Run {len(cases or [])} cases × {len(setups)} models = {calls} calls",
-        key="compare_run_matrix",
+        key=Keys.RUN_MATRIX,
         type="primary",
         disabled=problem is not None,
         help=problem,
@@ -164,14 +163,14 @@ def run_matrix(spec: PromptSpec, cases: list[CompareCase], setups: dict[str, Mod
             progress.progress(outcome.done / len(calls), text=f"{outcome.done} of {len(calls)} calls{note}")
     outcome.finish()
     summary = compare.summarize(outcome, prices, template_request=spec.request)
-    st.session_state["compare_matrix_outcome"] = {"outcome": outcome, "summary": summary, "prompt_name": spec.name}
+    session.compare_state().matrix_outcome = {"outcome": outcome, "summary": summary, "prompt_name": spec.name}
     st.rerun()
 
 
-def render_matrix_outcome(stored: dict, *, key_prefix: str = "compare", caption: str | None = None) -> None:
+def render_matrix_outcome(stored: dict, *, keys: GridKeys = Keys.LIVE_GRID, caption: str | None = None) -> None:
     """Pass rate and cost per passing answer per model, the results grid, and its CSV download.
 
-    A live matrix and a batch's results both render here (key_prefix keeps their widgets apart).
+    A live matrix and a batch's results both render here, each with its own declared widget keys.
     """
     outcome: compare.CompareOutcome = stored["outcome"]
     summary: compare.CompareSummary = stored["summary"]
@@ -195,10 +194,10 @@ def render_matrix_outcome(stored: dict, *, key_prefix: str = "compare", caption:
     frame = pd.DataFrame(grid)
     if "latency_ms" in frame and frame["latency_ms"].isna().all():
         frame = frame.drop(columns=["latency_ms"])  # a batch's results have no latency to show
-    st.container(key=f"{key_prefix}_grid_section").dataframe(
+    st.container(key=keys.section).dataframe(
         dollars_as_text(frame),
         hide_index=True,
-        key=f"{key_prefix}_grid",
+        key=keys.table,
         column_config={
             "passed": st.column_config.CheckboxColumn("Pass"),
             "output": st.column_config.TextColumn("Output", width="large"),
@@ -211,6 +210,6 @@ def render_matrix_outcome(stored: dict, *, key_prefix: str = "compare", caption:
         data=grid_csv(grid),
         file_name=f"{stored['prompt_name'] or 'compare'}-cases.csv".replace(" ", "_"),
         mime="text/csv",
-        key=f"{key_prefix}_download_grid",
+        key=keys.download,
         icon=":material/download:",
     )

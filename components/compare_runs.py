@@ -9,6 +9,7 @@ import streamlit as st
 
 from components import session
 from components.compare_setup import ModelSetup, model_label, remember
+from components.page_state import CompareKeys as Keys
 from workbench import compare, present
 from workbench.runner import RunDone, TextDelta, ThinkingDelta
 from workbench.spec import PromptSpec
@@ -45,11 +46,11 @@ def render_concurrency() -> int:
     """How many calls may be in flight at once (side by side and test cases alike)."""
     concurrency = st.columns([1, 3])[0].number_input(
         "Concurrent calls", min_value=1, max_value=compare.MAX_CONCURRENCY,
-        value=st.session_state["compare_concurrency_limit"],
-        key="compare_concurrency", on_change=remember, args=("compare_concurrency", "compare_concurrency_limit", int),
+        value=session.compare_state().concurrency_limit,
+        key=Keys.CONCURRENCY, on_change=remember, args=(Keys.CONCURRENCY, "concurrency_limit", int),
         help="at most this many calls in flight; 429s are retried honouring retry-after",
     )
-    st.session_state["compare_concurrency_limit"] = int(concurrency)
+    session.compare_state().concurrency_limit = int(concurrency)
     return int(concurrency)
 
 
@@ -57,14 +58,14 @@ def render_run_controls(setups: dict[str, ModelSetup], ready_problem: str | None
     """Repeat input and the Run button; returns (repeats, clicked)."""
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     repeats = left.number_input(
-        "Repeat each model", min_value=1, max_value=compare.MAX_REPEATS, value=st.session_state["compare_repeat_count"],
-        key="compare_repeat", on_change=remember, args=("compare_repeat", "compare_repeat_count", int),
+        "Repeat each model", min_value=1, max_value=compare.MAX_REPEATS, value=session.compare_state().repeat_count,
+        key=Keys.REPEAT, on_change=remember, args=(Keys.REPEAT, "repeat_count", int),
     )
-    st.session_state["compare_repeat_count"] = int(repeats)
+    session.compare_state().repeat_count = int(repeats)
     calls = int(repeats) * len(setups)
     clicked = right.button(
         f"Run {len(setups)} models × {int(repeats)} = {calls} calls",
-        key="compare_run",
+        key=Keys.RUN,
         type="primary",
         disabled=ready_problem is not None,
         help=ready_problem,
@@ -117,7 +118,7 @@ def run_side_by_side(spec: PromptSpec, values: dict[str, str], setups: dict[str,
             pane.showing = None
     outcome.finish()
     summary = compare.summarize(outcome, prices, template_request=spec.request)
-    st.session_state["compare_run_outcome"] = {"outcome": outcome, "summary": summary, "prompt_name": spec.name}
+    session.compare_state().run_outcome = {"outcome": outcome, "summary": summary, "prompt_name": spec.name}
     st.rerun()
 
 
@@ -163,9 +164,9 @@ def render_outcome(stored: dict) -> None:
                 st.markdown(first.text or "*(no text)*")
             render_result_facts(first)
     # Keyed containers: the browser journeys find the tables by these keys.
-    with st.container(key="compare_latency_section"):
+    with st.container(key=Keys.LATENCY_SECTION):
         _render_latency(outcome, summary)
-    with st.container(key="compare_cost_section"):
+    with st.container(key=Keys.COST_SECTION):
         _render_cost_table(summary)
     _render_runs_browser(outcome, catalog)
 
@@ -176,7 +177,7 @@ def _render_latency(outcome: compare.CompareOutcome, summary: compare.CompareSum
     st.dataframe(
         stats,
         hide_index=True,
-        key="compare_stats_table",
+        key=Keys.STATS_TABLE,
         column_config={
             "model": "Model",
             "calls": st.column_config.NumberColumn("Calls"),
@@ -204,7 +205,7 @@ def _render_latency(outcome: compare.CompareOutcome, summary: compare.CompareSum
                     labels={"ms": "milliseconds", "model": "", "measure": ""},
                     color_discrete_sequence=CHART_COLOURS)
     figure.update_layout(height=380, margin={"t": 30, "b": 10}, legend={"orientation": "h", "y": 1.1})
-    st.plotly_chart(figure, key="compare_latency_chart", width="stretch")
+    st.plotly_chart(figure, key=Keys.LATENCY_CHART, width="stretch")
 
 
 def _render_cost_table(summary: compare.CompareSummary) -> None:
@@ -222,7 +223,7 @@ def _render_cost_table(summary: compare.CompareSummary) -> None:
     st.dataframe(
         frame,
         hide_index=True,
-        key="compare_cost_table",
+        key=Keys.COST_TABLE,
         column_config={
             "model": "Model",
             "measured_calls": st.column_config.NumberColumn("Calls measured"),
@@ -251,7 +252,7 @@ def _render_runs_browser(outcome: compare.CompareOutcome, catalog) -> None:
     st.dataframe(
         dollars_as_text(pd.DataFrame(rows).drop(columns=["case", "output"])),
         hide_index=True,
-        key="compare_runs_table",
+        key=Keys.RUNS_TABLE,
         column_config={
             "ttft_ms": st.column_config.NumberColumn("TTFT", format=present.MS_COLUMN_FORMAT),
             "latency_ms": st.column_config.NumberColumn("Latency", format=present.MS_COLUMN_FORMAT),
@@ -260,12 +261,12 @@ def _render_runs_browser(outcome: compare.CompareOutcome, catalog) -> None:
         },
     )
     left, right = st.columns([1, 1])
-    model = left.selectbox("Read the output of", outcome.models, key="compare_browse_model",
+    model = left.selectbox("Read the output of", outcome.models, key=Keys.BROWSE_MODEL,
                            format_func=lambda model_id: model_label(catalog, model_id))
     repeats = [row["repeat"] for row in rows if row["model"] == model]
     if not repeats:
         return
-    repeat = right.selectbox("Repetition", repeats, key="compare_browse_repeat")
+    repeat = right.selectbox("Repetition", repeats, key=Keys.BROWSE_REPEAT)
     chosen = next((row for row in rows if row["model"] == model and row["repeat"] == repeat), None)
     if chosen is None:
         return

@@ -7,6 +7,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from components import session
+from components.page_state import CompareKeys as Keys
 from workbench import compare, present, prompt_store
 from workbench.compare_stats import ProjectedCost, projected_cost
 from workbench.models import Catalog, ModelEntry
@@ -46,21 +47,21 @@ def as_sentence(problem: str) -> str:
     return problem[0].upper() + problem[1:] + "."
 
 
-def remember(widget_key: str, state_key: str, convert: Callable[[Any], Any] = lambda value: value) -> None:
-    """on_change: copy widget `widget_key`'s value to the remembered value `state_key`."""
-    st.session_state[state_key] = convert(st.session_state[widget_key])
+def remember(widget_key: str, field: str, convert: Callable[[Any], Any] = lambda value: value) -> None:
+    """on_change: copy widget `widget_key`'s value to the Compare state's `field`."""
+    setattr(session.compare_state(), field, convert(st.session_state[widget_key]))
 
 
 def render_prompt_source() -> PromptSpec | None:
     """Pick the Editor's prompt or a saved file; returns the spec, or None with the reason shown."""
     left, right = st.columns([1, 2])
     sources = [EDITOR_SOURCE, FILE_SOURCE]
-    chosen = st.session_state["compare_prompt_choice"]
+    chosen = session.compare_state().prompt_choice
     source = left.radio(
-        "Prompt", sources, index=sources.index(chosen) if chosen in sources else 0, key="compare_prompt_source",
-        on_change=remember, args=("compare_prompt_source", "compare_prompt_choice"), horizontal=False,
+        "Prompt", sources, index=sources.index(chosen) if chosen in sources else 0, key=Keys.PROMPT_SOURCE,
+        on_change=remember, args=(Keys.PROMPT_SOURCE, "prompt_choice"), horizontal=False,
     )
-    st.session_state["compare_prompt_choice"] = source
+    session.compare_state().prompt_choice = source
     if source == EDITOR_SOURCE:
         spec = session.current_prompt()
         right.markdown(f"**{spec.name}** · from the Editor")
@@ -82,12 +83,12 @@ def _render_saved_prompt_choice(place) -> PromptSpec | None:
         place.info(f"No saved prompts in {prompt_store.prompts_dir()}. Save one from the Editor, or use the "
                    "Editor's prompt.")
         return None
-    remembered_file = st.session_state["compare_prompt_file_name"]
+    remembered_file = session.compare_state().prompt_file_name
     name = place.selectbox(
         "Saved prompt", files, index=files.index(remembered_file) if remembered_file in files else 0,
-        key="compare_prompt_file", on_change=remember, args=("compare_prompt_file", "compare_prompt_file_name"),
+        key=Keys.PROMPT_FILE, on_change=remember, args=(Keys.PROMPT_FILE, "prompt_file_name"),
     )
-    st.session_state["compare_prompt_file_name"] = name
+    session.compare_state().prompt_file_name = name
     try:
         return session.load_saved_prompt(prompt_store.saved_path(name))
     except (PromptFileError, OSError) as error:
@@ -112,8 +113,8 @@ def render_variable_values(spec: PromptSpec) -> dict[str, str]:
     names = find_variables(spec.request)
     if not names:
         return {}
-    remembered = st.session_state["compare_variable_values"]
-    editor_values = session.variable_values() if st.session_state["compare_prompt_choice"] == EDITOR_SOURCE else {}
+    remembered = session.compare_state().variable_values
+    editor_values = session.variable_values() if session.compare_state().prompt_choice == EDITOR_SOURCE else {}
     values = {}
     starting = {name: remembered.get(name, editor_values.get(name, spec.variables.get(name, ""))) for name in names}
     unfilled_before = compare.unfilled_variables(spec, starting)
@@ -121,20 +122,20 @@ def render_variable_values(spec: PromptSpec) -> dict[str, str]:
         columns = st.columns(min(len(names), 3))
         for position, name in enumerate(names):
             values[name] = columns[position % len(columns)].text_input(
-                name, value=starting[name], key=f"compare_var_{name}", on_change=_remember_variable, args=(name,),
+                name, value=starting[name], key=Keys.variable(name), on_change=_remember_variable, args=(name,),
                 placeholder=f"default: {spec.variables[name]}" if spec.variables.get(name) else "needs a value",
             )
         unfilled = compare.unfilled_variables(spec, values)
         if unfilled:
             st.caption(f"No value yet for {', '.join(unfilled)}: side-by-side runs need one "
                        "(test cases bring their own).")
-    st.session_state["compare_variable_values"] = {**remembered, **values}
+    session.compare_state().variable_values = {**remembered, **values}
     return values
 
 
 def _remember_variable(name: str) -> None:
-    st.session_state["compare_variable_values"] = {
-        **st.session_state["compare_variable_values"], name: st.session_state[f"compare_var_{name}"]}
+    session.compare_state().variable_values = {
+        **session.compare_state().variable_values, name: st.session_state[Keys.variable(name)]}
 
 
 def model_label(catalog: Catalog, model_id: str) -> str:
@@ -148,20 +149,20 @@ def model_label(catalog: Catalog, model_id: str) -> str:
 def render_model_picker(catalog: Catalog) -> list[str]:
     """Multiselect of 2–4 models; defaults to the newest model of each tier."""
     choices = [entry.id for entry in catalog.active_models()]
-    if st.session_state["compare_picked_models"] is None:
-        st.session_state["compare_picked_models"] = compare.default_models(catalog)
+    if session.compare_state().picked_models is None:
+        session.compare_state().picked_models = compare.default_models(catalog)
     picked = st.multiselect(
         "Models (2 to 4)",
         choices,
-        default=[model for model in st.session_state["compare_picked_models"] if model in choices],
-        key="compare_models",
+        default=[model for model in session.compare_state().picked_models if model in choices],
+        key=Keys.MODELS,
         on_change=remember,
-        args=("compare_models", "compare_picked_models", list),
+        args=(Keys.MODELS, "picked_models", list),
         max_selections=compare.MAX_MODELS,
         format_func=lambda model_id: model_label(catalog, model_id),
         help=f"Catalog: {catalog.source_label}",
     )
-    st.session_state["compare_picked_models"] = list(picked)
+    session.compare_state().picked_models = list(picked)
     for problem in compare.selection_problems(picked, catalog):
         st.warning(as_sentence(problem))
     return list(picked)
@@ -173,7 +174,7 @@ def render_model_settings(spec: PromptSpec, models: list[str], catalog: Catalog)
     if not models:
         return setups
     _forget_overrides_if_prompt_settings_changed(spec)
-    remembered: dict = st.session_state["compare_model_overrides"]
+    remembered: dict = session.compare_state().model_overrides
     for column, model in zip(st.columns(len(models)), models):
         entry = catalog.get(model)
         if entry is None:
@@ -191,26 +192,22 @@ def render_model_settings(spec: PromptSpec, models: list[str], catalog: Catalog)
             for problem in problems:
                 st.error(problem, icon="⛔")
         setups[model] = ModelSetup(entry, overrides, problems, card)
-    st.session_state["compare_model_overrides"] = remembered
+    session.compare_state().model_overrides = remembered
     return setups
 
 
 def override_key(setting: str, model: str, basis: str | None) -> str:
-    """Widget key of one model's override (max_tokens, effort, thinking, budget) under these prompt settings.
-
-    The key names the model and the prompt settings the overrides start from, so a changed prompt
-    gives every card fresh widgets (value= applies) instead of widgets the browser still holds.
-    """
-    return f"compare_{setting}_{model}_{(basis or '')[:8]}"
+    """Widget key of one model's override under these prompt settings (see CompareKeys.override)."""
+    return Keys.override(setting, model, basis)
 
 
 def _forget_overrides_if_prompt_settings_changed(spec: PromptSpec) -> None:
     """Overrides start from the prompt's own settings: another prompt (or edited settings) resets them."""
     basis = request_hash({name: spec.request.get(name) for name in ("max_tokens", "thinking", "output_config")})
-    if st.session_state["compare_overrides_basis"] == basis:
+    if session.compare_state().overrides_basis == basis:
         return
-    st.session_state["compare_overrides_basis"] = basis  # new widget keys: see override_key
-    st.session_state["compare_model_overrides"] = {}
+    session.compare_state().overrides_basis = basis  # new widget keys: see override_key
+    session.compare_state().model_overrides = {}
 
 
 def _thinking_override(kind: str, budget: Any) -> dict | None:
@@ -224,7 +221,7 @@ def _render_overrides(spec: PromptSpec, entry: ModelEntry, saved: compare.ModelO
     """max_tokens (bounded by the model), effort and thinking only where the model supports them."""
     saved = saved or compare.default_overrides(spec.request, entry)
     model = entry.id
-    basis = st.session_state["compare_overrides_basis"]
+    basis = session.compare_state().overrides_basis
     keys = {setting: override_key(setting, model, basis) for setting in ("max_tokens", "effort", "thinking", "budget")}
     on_change = {"on_change": _remember_overrides, "args": (model, keys)}
     limit = entry.max_tokens or 1_000_000
@@ -260,12 +257,13 @@ def _render_overrides(spec: PromptSpec, entry: ModelEntry, saved: compare.ModelO
 def _remember_overrides(model: str, keys: dict[str, str]) -> None:
     """on_change of any override widget of `model`: its remembered overrides follow the widgets."""
     state = st.session_state
-    saved: compare.ModelOverrides | None = state["compare_model_overrides"].get(model)
+    overrides = session.compare_state().model_overrides
+    saved: compare.ModelOverrides | None = overrides.get(model)
     if saved is None:
         return  # the card was drawn under other prompt settings; the next render starts afresh
     effort = state.get(keys["effort"], PROMPT_SETTING)
     budget = state.get(keys["budget"], (saved.thinking or {}).get("budget_tokens") or DEFAULT_THINKING_BUDGET)
-    state["compare_model_overrides"][model] = compare.ModelOverrides(
+    overrides[model] = compare.ModelOverrides(
         max_tokens=int(state.get(keys["max_tokens"], saved.max_tokens or 1)),
         effort=None if effort == PROMPT_SETTING else effort,
         thinking=_thinking_override(state.get(keys["thinking"], PROMPT_SETTING), budget),
@@ -276,10 +274,10 @@ def render_count_toggle() -> bool:
     """The switch for counting input tokens per model (an API call per changed request)."""
     counting = st.toggle(
         "Count input tokens per model and project the cost (count_tokens, cached per request)",
-        value=st.session_state["compare_count_tokens_on"],
-        key="compare_count_tokens", on_change=remember, args=("compare_count_tokens", "compare_count_tokens_on"),
+        value=session.compare_state().count_tokens_on,
+        key=Keys.COUNT_TOKENS, on_change=remember, args=(Keys.COUNT_TOKENS, "count_tokens_on"),
     )
-    st.session_state["compare_count_tokens_on"] = counting
+    session.compare_state().count_tokens_on = counting
     return counting
 
 
@@ -295,7 +293,7 @@ def render_projection(spec: PromptSpec, values: dict[str, str], setups: dict[str
         placeholders = True
     counter, unavailable = session.token_counter_or_reason()
     prices = session.get_prices()
-    last_run = st.session_state["compare_run_outcome"]
+    last_run = session.compare_state().run_outcome
     for model, setup in setups.items():
         request = compare.request_for_model(template, model, setup.overrides)
         if counter is None:  # no backend to count with: an estimate, labelled with the reason

@@ -5,24 +5,25 @@ import json
 
 import streamlit as st
 
+from components.page_state import EditorKeys as Keys
+from components.session import editor_state
 from components.widget_sync import apply_edit, drop_draft, input_errors, keep_draft, restore_draft, set_input_error
 from workbench import request_edits as edits
 from workbench.runner import RunResult
 from workbench.spec import loads_strict_json
 
-RUN_REQUESTED_KEY = "editor_run_requested"
-LAST_RUN_KEY = "editor_last_run"
 
-
-def _on_continue(result: RunResult, text_key: str) -> None:
+def _on_continue(result: RunResult) -> None:
+    text_key = Keys.NEXT_USER_TEXT
     next_text = st.session_state.get(text_key, "")
     apply_edit(edits.append_reply, result.content)
     apply_edit(edits.add_message, "user", next_text)
     st.session_state[text_key] = ""  # allowed: callbacks run before the widget renders again
     drop_draft(text_key)
-    st.session_state[LAST_RUN_KEY] = None  # the reply now lives in the prompt
+    state = editor_state()
+    state.last_run = None  # the reply now lives in the prompt
     if next_text.strip():
-        st.session_state[RUN_REQUESTED_KEY] = True
+        state.run_requested = True
 
 
 def _tool_result_content(text: str, as_json: bool) -> tuple[str | None, str | None]:
@@ -37,57 +38,57 @@ def _tool_result_content(text: str, as_json: bool) -> tuple[str | None, str | No
         return None, f"is not valid JSON ({error})"
 
 
-def _on_send_tool_results(result: RunResult, key_prefix: str) -> None:
-    form_key = f"{key_prefix}_tool_results_form"
+def _on_send_tool_results(result: RunResult) -> None:
+    form_key = Keys.TOOL_RESULTS_FORM
     set_input_error(form_key, None)
     answers = []
     for index, call in enumerate(result.tool_uses):
-        text = st.session_state.get(f"{key_prefix}_tool_result_{index}_content", "") or ""
-        as_json = st.session_state.get(f"{key_prefix}_tool_result_{index}_format") == "JSON"
+        text = st.session_state.get(Keys.tool_result(index, "content"), "") or ""
+        as_json = st.session_state.get(Keys.tool_result(index, "format")) == "JSON"
         content, problem = _tool_result_content(text, as_json)
         if problem:
             set_input_error(form_key, f"The result for `{call['name']}` {problem}. Nothing was sent: fix it, "
                                       "or choose text, and send again.")
             return
-        is_error = bool(st.session_state.get(f"{key_prefix}_tool_result_{index}_is_error"))
+        is_error = bool(st.session_state.get(Keys.tool_result(index, "is_error")))
         answers.append(edits.ToolResultInput(tool_use_id=call["id"], content=content, is_error=is_error))
     apply_edit(edits.append_tool_results, result.content, answers)
-    st.session_state[LAST_RUN_KEY] = None
-    st.session_state[RUN_REQUESTED_KEY] = True
+    state = editor_state()
+    state.last_run = None
+    state.run_requested = True
 
 
-def render_tool_result_form(result: RunResult, *, key_prefix: str) -> None:
+def render_tool_result_form(result: RunResult) -> None:
     """One section per tool call (result text or JSON, error flag) and a button that sends them all."""
     st.markdown("**The model wants to use tools.** Run them yourself and paste what they returned:")
-    with st.form(f"{key_prefix}_tool_results_form", border=True):
+    with st.form(Keys.TOOL_RESULTS_FORM, border=True):
         for index, call in enumerate(result.tool_uses):
             st.markdown(f"`{call['name']}` · `{json.dumps(call['input'], ensure_ascii=False)[:200]}`")
-            st.text_area("Result", key=f"{key_prefix}_tool_result_{index}_content", height=80,
+            st.text_area("Result", key=Keys.tool_result(index, "content"), height=80,
                          placeholder="What the tool returned")
             format_column, error_column = st.columns(2)
             format_column.segmented_control("Format", ["text", "JSON"], default="text", required=True,
-                                            key=f"{key_prefix}_tool_result_{index}_format")
-            error_column.checkbox("The tool failed (is_error)", key=f"{key_prefix}_tool_result_{index}_is_error")
+                                            key=Keys.tool_result(index, "format"))
+            error_column.checkbox("The tool failed (is_error)", key=Keys.tool_result(index, "is_error"))
         # Shown inside the form, next to what needs fixing (not at the top of the page).
-        form_error = input_errors().get(f"{key_prefix}_tool_results_form")
+        form_error = input_errors().get(Keys.TOOL_RESULTS_FORM)
         if form_error:
             st.error(form_error)
         st.form_submit_button("Send tool results and run", type="primary",
-                              key=f"{key_prefix}_send_tool_results",
-                              on_click=_on_send_tool_results, args=(result, key_prefix))
+                              key=Keys.SEND_TOOL_RESULTS, on_click=_on_send_tool_results, args=(result,))
 
 
-def render_continue(result: RunResult, *, key_prefix: str) -> None:
+def render_continue(result: RunResult) -> None:
     """The next step after a reply: tool results when it stopped on tool_use, else the next user turn."""
     if not result.ok or not result.content:
         return
     if result.stop_reason == "tool_use" and result.tool_uses:
-        render_tool_result_form(result, key_prefix=key_prefix)
+        render_tool_result_form(result)
         return
-    text_key = f"{key_prefix}_next_user_text"
+    text_key = Keys.NEXT_USER_TEXT
     restore_draft(text_key)  # a message typed before visiting another page is still here
     st.text_area("Continue the conversation", key=text_key, height=68, on_change=keep_draft, args=(text_key,),
                  placeholder="Your next message. The reply above is added to the prompt as an assistant turn.")
-    st.button("Continue", key=f"{key_prefix}_continue", on_click=_on_continue, args=(result, text_key),
+    st.button("Continue", key=Keys.CONTINUE, on_click=_on_continue, args=(result,),
               help="Add the reply as an assistant turn and your message as the next user turn, then run. "
                    "With an empty message, only the turns are added.")

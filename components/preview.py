@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.session import set_variable_value, token_counter_or_reason, variable_values
+from components.page_state import EditorKeys as Keys
+from components.session import editor_state, set_variable_value, token_counter_or_reason, variable_values
 from components.widget_sync import fill
 from workbench.models import ModelEntry
 from workbench.pricing import PriceTable
@@ -21,7 +22,7 @@ def _on_variable_change(name: str, key: str) -> None:
     set_variable_value(name, st.session_state[key])
 
 
-def render_variables(request: dict, *, key_prefix: str) -> list[str]:
+def render_variables(request: dict) -> list[str]:
     """An input for every {{name}} in the request; returns the names, in order of appearance."""
     names = find_variables(request)
     if not names:
@@ -29,7 +30,7 @@ def render_variables(request: dict, *, key_prefix: str) -> list[str]:
         return names
     values = variable_values()
     for name in names:
-        key = f"{key_prefix}_var_{name}"
+        key = Keys.variable(name)
         fill(key, values.get(name, ""))
         st.text_area(f"`{{{{{name}}}}}`", key=key, height=68, on_change=_on_variable_change, args=(name, key),
                      placeholder=f"Value for {{{{{name}}}}}")
@@ -42,16 +43,15 @@ def _preview_count(request: dict, *, live: bool) -> tuple[TokenCount, list[str]]
     return count_for_preview(counter, request, variable_values(), live=live, unavailable_reason=problem)
 
 
-def _remember_live(live_key: str, live_on_key: str) -> None:
-    st.session_state[live_on_key] = st.session_state[live_key]
+def _remember_live() -> None:
+    editor_state().live_count_on = st.session_state[Keys.LIVE_COUNT]
 
 
-def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, *,
-                   key_prefix: str) -> TokenCount:
+def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable) -> TokenCount:
     """Token count, a bar of context-window use and the projected cost of one call at max_tokens."""
-    live_key, live_on_key = f"{key_prefix}_live_count", f"{key_prefix}_live_count_on"
-    fill(live_key, st.session_state[live_on_key])
-    count, missing = _preview_count(request, live=st.session_state[live_on_key])
+    live_on = editor_state().live_count_on
+    fill(Keys.LIVE_COUNT, live_on)
+    count, missing = _preview_count(request, live=live_on)
     model = request.get("model", "")
     max_tokens = int(request.get("max_tokens", 0) or 0)
 
@@ -87,7 +87,7 @@ def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable, 
     unknown = next((cost for cost in (standard, cached, batch) if not cost.known), None)
     if unknown is not None:
         st.caption(f"Cost unknown: {unknown.reason}")
-    st.toggle("Live token count", key=live_key, on_change=_remember_live, args=(live_key, live_on_key),
+    st.toggle("Live token count", key=Keys.LIVE_COUNT, on_change=_remember_live,
               help="Count with the API's count_tokens whenever the prompt changes (cached per request). "
                    "Off: an offline estimate.")
     return count

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.page_state import EditorKeys as Keys
 from components.session import (
-    add_notice, current_prompt, default_model_id, replace_prompt, set_current_prompt, variable_values,
+    add_notice, current_prompt, default_model_id, editor_state, replace_prompt, set_current_prompt, variable_values,
 )
 from components.widget_sync import fill
 from workbench import prompt_store
@@ -15,8 +16,6 @@ from workbench.prompt_store import MAX_UPLOAD_MB, PromptTooLargeError
 from workbench.spec import PromptFileError, PromptSpec, dumps_prompt, new_prompt
 from workbench.templating import find_variables
 
-FILE_NAME_KEY = "editor_file_name"
-OVERWRITE_KEY = "editor_overwrite_pending"
 
 
 def spec_to_save() -> PromptSpec:
@@ -37,16 +36,17 @@ def save_current_prompt(*, replace: bool = False) -> Path | None:
     """
     spec = spec_to_save()
     path = prompt_store.path_for(spec.name)
-    if path.exists() and not replace and path.name != st.session_state.get(FILE_NAME_KEY):
-        st.session_state[OVERWRITE_KEY] = path.name
+    state = editor_state()
+    if path.exists() and not replace and path.name != state.file_name:
+        state.overwrite_pending = path.name
         return None
-    st.session_state[OVERWRITE_KEY] = None
+    state.overwrite_pending = None
     try:
         path = prompt_store.save(spec)
     except (PromptFileError, OSError) as error:
         add_notice("error", f"Not saved: {error}")
         return None
-    st.session_state[FILE_NAME_KEY] = path.name
+    state.file_name = path.name
     add_notice("success", f"Saved as `{path}`.")
     return path
 
@@ -60,7 +60,7 @@ def _on_replace() -> None:
 
 
 def _on_keep_other() -> None:
-    st.session_state[OVERWRITE_KEY] = None
+    editor_state().overwrite_pending = None
 
 
 def open_prompt_file(filename: str) -> bool:
@@ -71,7 +71,7 @@ def open_prompt_file(filename: str) -> bool:
         add_notice("error", f"Not opened: {error}. The current prompt is unchanged.")
         return False
     replace_prompt(spec)
-    st.session_state[FILE_NAME_KEY] = filename
+    editor_state().file_name = filename
     add_notice("success", f"Opened `{filename}`.")
     return True
 
@@ -88,21 +88,22 @@ def load_uploaded_prompt(data: bytes, filename: str) -> bool:
     return True
 
 
-def _on_upload(key: str) -> None:
-    uploaded = st.session_state.get(key)
+def _on_upload() -> None:
+    uploaded = st.session_state.get(Keys.UPLOAD)
     if uploaded is not None:
         load_uploaded_prompt(uploaded.getvalue(), uploaded.name)
 
 
-def _on_open(choice_key: str) -> None:
-    choice = st.session_state.get(choice_key)
+def _on_open() -> None:
+    choice = st.session_state.get(Keys.OPEN_CHOICE)
     if choice:
         open_prompt_file(choice)
 
 
-def _on_name_change(key: str) -> None:
-    st.session_state[OVERWRITE_KEY] = None
-    set_current_prompt(dataclasses.replace(current_prompt(), name=st.session_state[key].strip() or "untitled"))
+def _on_name_change() -> None:
+    editor_state().overwrite_pending = None
+    name = st.session_state[Keys.PROMPT_NAME].strip() or "untitled"
+    set_current_prompt(dataclasses.replace(current_prompt(), name=name))
 
 
 def _on_new() -> None:
@@ -110,45 +111,43 @@ def _on_new() -> None:
     add_notice("info", "Started a new prompt.")
 
 
-def render_file_bar(*, key_prefix: str) -> None:
+def render_file_bar() -> None:
     """Name, Save, Download, Open (saved list and upload) and New, in one row."""
-    name_key = f"{key_prefix}_prompt_name"
-    fill(name_key, current_prompt().name)
+    fill(Keys.PROMPT_NAME, current_prompt().name)
     name_column, save_column, download_column, open_column, new_column = st.columns(
         [4, 1, 1.3, 1, 1], vertical_alignment="bottom")
     with name_column:
-        st.text_input("Prompt name", key=name_key, on_change=_on_name_change, args=(name_key,))
+        st.text_input("Prompt name", key=Keys.PROMPT_NAME, on_change=_on_name_change)
     with save_column:
-        st.button("Save", key=f"{key_prefix}_save", icon=":material/save:", on_click=_on_save,
+        st.button("Save", key=Keys.SAVE, icon=":material/save:", on_click=_on_save,
                   help="Save to WORKBENCH_HOME/prompts/ as <name>.prompt.json", width="stretch")
     with download_column:
         spec = spec_to_save()
         st.download_button("Download", data=dumps_prompt(spec), file_name=prompt_store.file_name(spec.name),
-                           mime="application/json", key=f"{key_prefix}_download", icon=":material/download:",
+                           mime="application/json", key=Keys.DOWNLOAD, icon=":material/download:",
                            on_click="ignore", width="stretch")
     with open_column:
         with st.popover("Open", icon=":material/folder_open:", width="stretch"):
             paths = prompt_store.list_saved()
-            choice_key = f"{key_prefix}_open_choice"
+            choice_key = Keys.OPEN_CHOICE
             if paths:
                 names = [path.name for path in paths]
                 if st.session_state.get(choice_key) not in names:
                     st.session_state[choice_key] = names[0]
                 st.selectbox("Saved prompts", names, key=choice_key)
-                st.button("Open", key=f"{key_prefix}_open", on_click=_on_open, args=(choice_key,), type="primary")
+                st.button("Open", key=Keys.OPEN, on_click=_on_open, type="primary")
             else:
                 st.caption("No saved prompts yet.")
-            upload_key = f"{key_prefix}_upload"
-            st.file_uploader("Or upload a .prompt.json file", type=["json"], key=upload_key,
-                             on_change=_on_upload, args=(upload_key,), max_upload_size=MAX_UPLOAD_MB)
+            st.file_uploader("Or upload a .prompt.json file", type=["json"], key=Keys.UPLOAD,
+                             on_change=_on_upload, max_upload_size=MAX_UPLOAD_MB)
     with new_column:
-        st.button("New", key=f"{key_prefix}_new", icon=":material/add:", on_click=_on_new, width="stretch")
-    pending = st.session_state.get(OVERWRITE_KEY)
+        st.button("New", key=Keys.NEW, icon=":material/add:", on_click=_on_new, width="stretch")
+    pending = editor_state().overwrite_pending
     if pending:
         with st.container(border=True):
             st.warning(f"`{pending}` already holds another saved prompt. Replace it with this one, or keep it "
                        "and give this prompt another name.")
             with st.container(horizontal=True):
-                st.button(f"Replace {pending}", key=f"{key_prefix}_replace_file", type="primary",
+                st.button(f"Replace {pending}", key=Keys.REPLACE_FILE, type="primary",
                           on_click=_on_replace)
-                st.button("Keep the saved file", key=f"{key_prefix}_keep_file", on_click=_on_keep_other)
+                st.button("Keep the saved file", key=Keys.KEEP_FILE, on_click=_on_keep_other)

@@ -10,7 +10,8 @@ import json
 
 import streamlit as st
 
-from components.session import add_notice, current_prompt, set_current_prompt
+from components.page_state import EditorKeys as Keys
+from components.session import add_notice, current_prompt, editor_state, set_current_prompt
 from components.widget_sync import apply_edit, drop_draft, fill, input_errors, keep_draft, restore_draft, set_input_error
 from workbench import present
 from workbench import request_edits as edits
@@ -47,28 +48,28 @@ def model_label(entry: ModelEntry | None, model_id: str, prices: PriceTable) -> 
             f"{present.tokens_short(entry.max_tokens)} out · {_per_mtok(prices, entry.id)}")
 
 
-def _on_model_change(key: str, catalog: Catalog, key_prefix: str) -> None:
-    entry = catalog.get(st.session_state[key])
+def _on_model_change(catalog: Catalog) -> None:
+    entry = catalog.get(st.session_state[Keys.MODEL])
     if entry is None:
         return
     spec = current_prompt()
     request, changes = edits.adapt_to_model(spec.request, entry)
     set_current_prompt(dataclasses.replace(spec, request=request))
     if edits.output_schema(request) is None:
-        set_input_error(f"{key_prefix}_schema", None)  # no schema any more: nothing left to fix
+        set_input_error(Keys.SCHEMA, None)  # no schema any more: nothing left to fix
     if changes:  # one message, not a stack of boxes
         add_notice("info", f"Switched to {entry.display_name or entry.id}; changed to fit it:\n"
                            + "\n".join(f"- {change}" for change in changes))
 
 
-def render_model_picker(catalog: Catalog, prices: PriceTable, *, key_prefix: str) -> ModelEntry | None:
+def render_model_picker(catalog: Catalog, prices: PriceTable) -> ModelEntry | None:
     """Model select plus max_tokens; returns the chosen model's catalog entry (None if unknown)."""
     spec = current_prompt()
     options = catalog.ids
     if spec.model not in options:
         options = [spec.model, *options]  # keep a loaded prompt's model visible, flagged
     entry = catalog.get(spec.model)
-    model_key, max_key = f"{key_prefix}_model", f"{key_prefix}_max_tokens"
+    model_key, max_key = Keys.MODEL, Keys.MAX_TOKENS
     fill(model_key, spec.model)
     fill(max_key, int(spec.request.get("max_tokens", 1)))
     model_column, max_column = st.columns([3, 1], vertical_alignment="bottom")
@@ -76,7 +77,7 @@ def render_model_picker(catalog: Catalog, prices: PriceTable, *, key_prefix: str
         st.selectbox(
             "Model", options, key=model_key,
             format_func=lambda model_id: model_label(catalog.get(model_id), model_id, prices),
-            on_change=_on_model_change, args=(model_key, catalog, key_prefix),
+            on_change=_on_model_change, args=(catalog,),
         )
     with max_column:
         model_max = entry.max_tokens if entry and entry.max_tokens else None
@@ -132,14 +133,14 @@ def _on_schema_text(text_key: str) -> None:
     apply_edit(edits.set_output_schema, schema)
 
 
-def render_settings(entry: ModelEntry | None, *, key_prefix: str) -> None:
+def render_settings(entry: ModelEntry | None) -> None:
     """Thinking, effort, stop sequences and structured output, limited to what the model supports."""
     spec = current_prompt()
     request = spec.request
     name = entry.display_name if entry else request.get("model")
-    thinking_key, budget_key = f"{key_prefix}_thinking", f"{key_prefix}_thinking_budget"
-    effort_key, stop_key = f"{key_prefix}_effort", f"{key_prefix}_stop_sequences"
-    schema_on_key, schema_key = f"{key_prefix}_schema_on", f"{key_prefix}_schema"
+    thinking_key, budget_key = Keys.THINKING, Keys.THINKING_BUDGET
+    effort_key, stop_key = Keys.EFFORT, Keys.STOP_SEQUENCES
+    schema_on_key, schema_key = Keys.SCHEMA_ON, Keys.SCHEMA
 
     thinking_types = entry.thinking_types if entry else []
     current_kind = edits.thinking_type(request)
@@ -216,32 +217,33 @@ def _headers_text(headers: dict | None) -> str:
     return json.dumps(headers) if headers else ""
 
 
-def _on_headers_text(key: str, state_key: str) -> None:
+def _on_headers_text() -> None:
+    key, state = Keys.EXTRA_HEADERS, editor_state()
     try:
         headers = edits.parse_extra_headers(st.session_state[key])
     except edits.CredentialHeaderError as problem:
         # A key must not stay on screen or in session state: show the headers in use again.
         set_input_error(key, None)
-        st.session_state[key] = _headers_text(st.session_state[state_key])
-        set_input_error(f"{key}_refused", f"{problem} What you typed was removed.")
+        st.session_state[key] = _headers_text(state.extra_headers)
+        set_input_error(Keys.EXTRA_HEADERS_REFUSED, f"{problem} What you typed was removed.")
         return
     except ValueError as problem:
         set_input_error(key, f"{problem} Run waits until this is fixed or cleared.")
         return
     set_input_error(key, None)
-    set_input_error(f"{key}_refused", None)
-    st.session_state[state_key] = headers
+    set_input_error(Keys.EXTRA_HEADERS_REFUSED, None)
+    state.extra_headers = headers
 
 
-def render_extra_headers(*, key_prefix: str) -> None:
+def render_extra_headers() -> None:
     """Extra HTTP headers sent with each run (beta flags, or the simulator's fault header)."""
-    key, state_key = f"{key_prefix}_extra_headers_text", f"{key_prefix}_extra_headers"
-    fill(key, _headers_text(st.session_state[state_key]))
-    st.text_input("Extra HTTP headers (JSON object)", key=key, on_change=_on_headers_text, args=(key, state_key),
+    key = Keys.EXTRA_HEADERS
+    fill(key, _headers_text(editor_state().extra_headers))
+    st.text_input("Extra HTTP headers (JSON object)", key=key, on_change=_on_headers_text,
                   placeholder='{"anthropic-beta": "..."}',
                   help="Sent with every run, not saved in the prompt file. Put the API key in "
                        "ANTHROPIC_API_KEY, never here.")
-    for problem_key in (key, f"{key}_refused"):
+    for problem_key in (key, Keys.EXTRA_HEADERS_REFUSED):
         if problem_key in input_errors():
             st.error(input_errors()[problem_key])
 
@@ -259,10 +261,10 @@ def _cache_control(key: str, target, label: str = "Cache", disabled: bool = Fals
     )
 
 
-def render_system(*, key_prefix: str) -> None:
+def render_system() -> None:
     """The system prompt and its cache breakpoint."""
     request = current_prompt().request
-    text_key, cache_key = f"{key_prefix}_system", f"{key_prefix}_system_cache"
+    text_key, cache_key = Keys.SYSTEM, Keys.SYSTEM_CACHE
     fill(text_key, edits.system_text(request))
     fill(cache_key, edits.cache_ttl(request, "system") or "off")
     label_column, cache_column = st.columns([1, 1], vertical_alignment="center")
@@ -280,13 +282,13 @@ def render_system(*, key_prefix: str) -> None:
         st.caption(f"+ {extra} more system block(s): edit them in Request JSON.")
 
 
-def render_tools(*, key_prefix: str) -> None:
+def render_tools() -> None:
     """The request's tools (edited in the Request JSON for now) and their cache breakpoint."""
     request = current_prompt().request
     tools = request.get("tools") or []
     if not tools:
         return
-    cache_key = f"{key_prefix}_tools_cache"
+    cache_key = Keys.TOOLS_CACHE
     fill(cache_key, edits.cache_ttl(request, "tools") or "off")
     names = ", ".join(f"`{tool.get('name', '?')}`" for tool in tools)
     label_column, cache_column = st.columns([1, 1], vertical_alignment="center")
@@ -313,7 +315,7 @@ def _summarise_block(block: dict) -> str:
     return f":material/widgets: {kind} block"
 
 
-def _turn_controls(index: int, count: int, role_key: str, cache_key: str, key_prefix: str) -> None:
+def _turn_controls(index: int, count: int, role_key: str, cache_key: str) -> None:
     role_column, cache_column, buttons_column = st.columns([1.5, 2.4, 1.1], vertical_alignment="center")
     with role_column:
         st.selectbox(
@@ -323,27 +325,25 @@ def _turn_controls(index: int, count: int, role_key: str, cache_key: str, key_pr
     with cache_column:
         _cache_control(cache_key, index, label=f"Turn {index + 1} cache", collapsed=True)
     with buttons_column.container(horizontal=True, horizontal_alignment="right", gap="small"):
-        st.button("", key=f"{key_prefix}_turn_{index}_up", icon=":material/arrow_upward:", help="Move up",
+        st.button("", key=Keys.turn(index, "up"), icon=":material/arrow_upward:", help="Move up",
                   disabled=index == 0, type="tertiary", on_click=apply_edit, args=(edits.move_message, index, -1))
-        st.button("", key=f"{key_prefix}_turn_{index}_down", icon=":material/arrow_downward:", help="Move down",
+        st.button("", key=Keys.turn(index, "down"), icon=":material/arrow_downward:", help="Move down",
                   disabled=index == count - 1, type="tertiary",
                   on_click=apply_edit, args=(edits.move_message, index, 1))
-        st.button("", key=f"{key_prefix}_turn_{index}_remove", icon=":material/delete:", help="Remove this turn",
+        st.button("", key=Keys.turn(index, "remove"), icon=":material/delete:", help="Remove this turn",
                   type="tertiary", on_click=apply_edit, args=(edits.remove_message, index))
 
 
-def render_turns(*, key_prefix: str) -> None:
+def render_turns() -> None:
     """Every user/assistant turn: role, text, cache breakpoint, move and remove; plus "add turn"."""
     messages = current_prompt().request.get("messages") or []
     for index, message in enumerate(messages):
-        role_key = f"{key_prefix}_turn_{index}_role"
-        text_key = f"{key_prefix}_turn_{index}_text"
-        cache_key = f"{key_prefix}_turn_{index}_cache"
+        role_key, text_key, cache_key = Keys.turn(index, "role"), Keys.turn(index, "text"), Keys.turn(index, "cache")
         fill(role_key, message.get("role", "user"))
         fill(text_key, edits.message_text(message))
         fill(cache_key, edits.cache_ttl(current_prompt().request, index) or "off")
-        with st.container(border=True, key=f"{key_prefix}_turn_{index}"):
-            _turn_controls(index, len(messages), role_key, cache_key, key_prefix)
+        with st.container(border=True, key=Keys.turn(index)):
+            _turn_controls(index, len(messages), role_key, cache_key)
             for block in edits.other_blocks(message):
                 st.caption(_summarise_block(block))
             st.text_area(
@@ -352,7 +352,7 @@ def render_turns(*, key_prefix: str) -> None:
                              if message.get("role") == "user" else "Write the assistant's reply (an example turn)."),
                 on_change=lambda i=index, k=text_key: apply_edit(edits.set_message_text, i, st.session_state[k]),
             )
-    st.button("Add turn", key=f"{key_prefix}_add_turn", icon=":material/add:", on_click=apply_edit,
+    st.button("Add turn", key=Keys.ADD_TURN, icon=":material/add:", on_click=apply_edit,
               args=(edits.add_message,))
 
 
@@ -363,7 +363,7 @@ def request_json_text(request: dict) -> str:
     return json.dumps(request, indent=2, ensure_ascii=False)
 
 
-def apply_request_json(text: str, key: str) -> bool:
+def apply_request_json(text: str, key: str = Keys.RAW_JSON) -> bool:
     """Parse and validate typed request JSON; on success it becomes the prompt's request."""
     try:
         parsed = loads_strict_json(text)
@@ -381,17 +381,17 @@ def apply_request_json(text: str, key: str) -> bool:
         return False
     set_input_error(key, None)
     drop_draft(key)
-    _remember_shown(key, text)  # applied: the view may now show it in canonical form
+    _remember_shown(text)  # applied: the view may now show it in canonical form
     spec = current_prompt()
     set_current_prompt(dataclasses.replace(spec, request=parsed))
     if edits.output_schema(parsed) is None:  # the JSON dropped structured output: no schema left to fix
-        set_input_error(key.removesuffix("_raw_json") + "_schema", None)
+        set_input_error(Keys.SCHEMA, None)
     return True
 
 
-def _remember_shown(key: str, text: str) -> None:
+def _remember_shown(text: str) -> None:
     """Texts this view showed (or applied); a widget value among them is not an unapplied edit."""
-    shown = st.session_state.setdefault(f"{key}_shown", [])
+    shown = editor_state().raw_json_shown
     if text not in shown:
         shown.append(text)
         del shown[:-JSON_VIEW_HISTORY]
@@ -403,27 +403,27 @@ def _discard_json(key: str) -> None:
     st.session_state[key] = request_json_text(current_prompt().request)
 
 
-def render_request_json(*, key_prefix: str) -> bool:
+def render_request_json() -> bool:
     """The exact request body, editable; applied with a button, bad JSON refused and the form kept.
 
     Returns True while the view holds edits that are not applied (so Run would not send them).
     """
-    key = f"{key_prefix}_raw_json"
+    key = Keys.RAW_JSON
     restore_draft(key)  # typing survives a visit to another page
     current = request_json_text(current_prompt().request)
     typed = st.session_state.get(key)
     # A value this view showed before is a stale copy (e.g. a rerun cut short before the browser
     # got the new text): refresh it. Anything else was typed and is kept until applied or discarded.
-    unapplied = typed is not None and typed != current and typed not in st.session_state.get(f"{key}_shown", [])
+    unapplied = typed is not None and typed != current and typed not in editor_state().raw_json_shown
     if not unapplied:
         st.session_state[key] = current
-    _remember_shown(key, current)
+    _remember_shown(current)
     st.caption("The exact Messages API body (before {{variables}} are filled in). Edit it, then Apply.")
     st.text_area("Request JSON", key=key, height=420, label_visibility="collapsed", on_change=keep_draft, args=(key,))
     apply_column, discard_column = st.columns([1, 1])
-    apply_column.button("Apply JSON", key=f"{key_prefix}_apply_json", type="primary", width="stretch",
+    apply_column.button("Apply JSON", key=Keys.APPLY_JSON, type="primary", width="stretch",
                         on_click=lambda: apply_request_json(st.session_state[key], key))
-    discard_column.button("Discard JSON edits", key=f"{key_prefix}_discard_json", width="stretch",
+    discard_column.button("Discard JSON edits", key=Keys.DISCARD_JSON, width="stretch",
                           disabled=not unapplied and key not in input_errors(), on_click=_discard_json, args=(key,))
     if key in input_errors():
         st.error(input_errors()[key])

@@ -4,11 +4,11 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
-from typing import Any, Callable
 
 import anthropic
 import streamlit as st
 
+from components.page_state import COMPARE_STATE_KEY, EDITOR_STATE_KEY, CompareState, EditorKeys, EditorState
 from workbench.backend import Backend, BackendConfigError, make_client, resolve_backend
 from workbench import drafts, models
 from workbench.models import Catalog, fetch_catalog, offline_catalog
@@ -22,91 +22,39 @@ from workbench.usage_log import UsageLog
 BACKEND_SETTINGS = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "WORKBENCH_BACKEND", "WORKBENCH_SIMULATOR_SPEED")
 
 
-def _default_prompt() -> PromptSpec:
-    return new_prompt(default_model_id())
-
-
-# Every non-widget session-state key, with a factory for its default. Widget keys are not here:
-# widgets are filled from these values on every render (widget state is dropped off-page).
-STATE_DEFAULTS: dict[str, Callable[[], Any]] = {
-    # The prompt being edited (PromptSpec); survives page switches.
-    "prompt": _default_prompt,
-    # Values typed for {{variables}}: name -> text.
-    "variable_values": dict,
-    # Last Editor run (a RunResult), for the results panel and "continue".
-    "editor_last_run": lambda: None,
-    # Widget key -> why its typed text (raw request JSON, output schema) was not applied.
-    "editor_input_errors": dict,
-    # Widget key -> text typed but not yet in the prompt (raw JSON, schema, next message), kept
-    # here because widget state is dropped while another page is shown.
-    "editor_drafts": dict,
-    # File name a Save would replace, waiting for the user to confirm (another prompt's file).
-    "editor_overwrite_pending": lambda: None,
-    # The saved file this prompt was opened from or last saved to (re-saving it needs no confirm).
-    "editor_file_name": lambda: None,
-    # One-shot messages for the next render: list of (kind, text), kind in success/info/warning/error.
-    "editor_notices": list,
-    # Set by callbacks (send tool results, continue) to run the prompt in the next script run.
-    "editor_run_requested": lambda: False,
-    # Extra HTTP headers for Editor runs (e.g. anthropic-beta); not part of the prompt file.
-    "editor_extra_headers": dict,
-    # The Editor's "Live token count" switch; kept here so a visit to another page doesn't turn it back on.
-    "editor_live_count_on": lambda: True,
-    # Texts the Request JSON view has shown: a widget value among them is a stale copy, not an edit.
-    "editor_raw_json_shown": list,
-    # Fingerprint of the prompt and values last written to the autosaved draft (write only on change).
-    "draft_fingerprint": lambda: None,
-    # Why the last autosave failed (said once, not on every edit); None once a write succeeds.
-    "draft_problem": lambda: None,
-    # Sentence shown in the sidebar after the API refused the key (set on first failing call).
-    "backend_problem": lambda: None,
-    # Compare page (widgets are re-filled from these on every render).
-    "compare_prompt_choice": lambda: "The Editor's current prompt",  # or "A saved prompt file"
-    "compare_prompt_file_name": lambda: None,  # file name under WORKBENCH_HOME/prompts
-    "compare_picked_models": lambda: None,  # list of model ids; None = the default line-up
-    "compare_model_overrides": dict,  # model id -> workbench.compare.ModelOverrides
-    "compare_overrides_basis": lambda: None,  # hash of the prompt settings the overrides start from
-    "compare_variable_values": dict,  # {{variable}} values for side-by-side runs
-    "compare_count_tokens_on": lambda: True,
-    "compare_repeat_count": lambda: 1,
-    "compare_concurrency_limit": lambda: 4,
-    "compare_run_outcome": lambda: None,  # {"outcome", "summary", "prompt_name"} of the last run
-    "compare_cases_table": lambda: None,  # {"columns": [...], "rows": [...]}: the table the editor starts from
-    "compare_cases_edited": lambda: None,  # the same shape, as last edited
-    "compare_cases_upload_id": lambda: None,  # file_id of the CSV already loaded (load it once)
-    "compare_matrix_outcome": lambda: None,  # {"outcome", "summary", "prompt_name"} of the last matrix
-    "compare_batch_repeats": lambda: 1,  # repeats per cell of a batch
-    "compare_batch_shown": lambda: None,  # id of the batch whose results are shown
-    "compare_batch_notice": lambda: None,  # "submitted ..." said once after the rerun
-    "compare_batch_cancel_problems": dict,  # batch id -> why Cancel failed
-    "compare_batch_outcomes": dict,  # (batch id, results logged) -> {"outcome", "summary", "prompt_name"}
-}
-
-
 def setup_state() -> None:
-    """Give every session-state key its default, once; later calls change nothing."""
-    if "prompt" not in st.session_state:
-        _start_from_draft()  # a new session (a reload): carry on where the last one left off
-    for key, make_default in STATE_DEFAULTS.items():
-        if key not in st.session_state:
-            st.session_state[key] = make_default()
+    """Give each page its state object, once; later calls change nothing."""
+    if EDITOR_STATE_KEY not in st.session_state:
+        st.session_state[EDITOR_STATE_KEY] = _editor_state_from_draft()  # a new session (a reload)
+    if COMPARE_STATE_KEY not in st.session_state:
+        st.session_state[COMPARE_STATE_KEY] = CompareState()
 
 
-def _start_from_draft() -> None:
-    """Restore the autosaved prompt and values; a draft that can't be read is said once, then ignored."""
-    notices = st.session_state.setdefault("editor_notices", [])
+def editor_state() -> EditorState:
+    """The Editor's state (the prompt being edited, its values, last run, ...)."""
+    setup_state()
+    return st.session_state[EDITOR_STATE_KEY]
+
+
+def compare_state() -> CompareState:
+    """The Compare page's state (its choices and last results)."""
+    setup_state()
+    return st.session_state[COMPARE_STATE_KEY]
+
+
+def _editor_state_from_draft() -> EditorState:
+    """Carry on where the last session left off (the autosaved draft); a draft that can't be read is said once."""
     try:
         draft = drafts.load_draft()
     except (drafts.DraftError, OSError) as error:
-        notices.append(("warning", str(error)))
-        return  # setup_state gives the session a new prompt
+        return EditorState(prompt=new_prompt(default_model_id()), notices=[("warning", str(error))])
     if draft is None:
-        return
-    st.session_state["prompt"] = draft.spec
-    st.session_state["variable_values"] = dict(draft.values)
-    st.session_state["draft_fingerprint"] = drafts.draft_fingerprint(draft.spec, draft.values)
+        return EditorState(prompt=new_prompt(default_model_id()))
+    state = EditorState(prompt=draft.spec, variable_values=dict(draft.values),
+                        draft_fingerprint=drafts.draft_fingerprint(draft.spec, draft.values))
     if draft.values_problem:
-        notices.append(("warning", draft.values_problem))
+        state.notices.append(("warning", draft.values_problem))
+    return state
 
 
 # --- backend and client ---------------------------------------------------------------------------
@@ -236,35 +184,34 @@ def load_saved_prompt(path: Path) -> PromptSpec:
 # --- the current prompt -----------------------------------------------------------------------------
 
 def current_prompt() -> PromptSpec:
-    """The prompt being edited (non-widget state, so it survives page switches)."""
-    setup_state()
-    return st.session_state["prompt"]
+    """The prompt being edited (kept in the Editor's state, so it survives page switches)."""
+    return editor_state().prompt
 
 
 def set_current_prompt(spec: PromptSpec) -> None:
     """Replace the prompt being edited; widgets pick the new values up on the next render."""
-    st.session_state["prompt"] = spec
+    editor_state().prompt = spec
     autosave_draft()
 
 
 def replace_prompt(spec: PromptSpec) -> None:
     """Switch to a different prompt (new, loaded, uploaded): its variable defaults become the values."""
-    st.session_state["prompt"] = spec
-    st.session_state["variable_values"] = copy.deepcopy(dict(spec.variables))
-    st.session_state["editor_last_run"] = None
-    st.session_state["editor_input_errors"] = {}
-    st.session_state["editor_drafts"] = {}
-    st.session_state["editor_overwrite_pending"] = None
-    st.session_state["editor_file_name"] = None
+    state = editor_state()
+    state.prompt = spec
+    state.variable_values = copy.deepcopy(dict(spec.variables))
+    state.last_run = None
+    state.input_errors = {}
+    state.drafts = {}
+    state.overwrite_pending = None
+    state.file_name = None
     # Called from callbacks (before widgets render): the JSON view shows the new prompt, not old typing.
-    st.session_state.pop("editor_raw_json", None)
+    st.session_state.pop(EditorKeys.RAW_JSON, None)
     autosave_draft()
 
 
 def variable_values() -> dict[str, str]:
-    """Values typed for {{variables}} (non-widget state); change them with set_variable_value."""
-    setup_state()
-    return st.session_state["variable_values"]
+    """Values typed for {{variables}}; change them with set_variable_value."""
+    return editor_state().variable_values
 
 
 def set_variable_value(name: str, text: str) -> None:
@@ -283,31 +230,30 @@ def autosave_draft() -> None:
     Every change to the prompt or the values goes through here (set_current_prompt, replace_prompt,
     set_variable_value), so a reload (a new session) loses nothing; an unchanged pair is not rewritten.
     """
-    spec = st.session_state["prompt"]
-    values = st.session_state.get("variable_values") or {}
-    fingerprint = drafts.draft_fingerprint(spec, values)
-    if fingerprint == st.session_state.get("draft_fingerprint"):
+    state = editor_state()
+    fingerprint = drafts.draft_fingerprint(state.prompt, state.variable_values)
+    if fingerprint == state.draft_fingerprint:
         return
     try:
-        drafts.save_draft(spec, values)
+        drafts.save_draft(state.prompt, state.variable_values)
     except (ValueError, OSError) as error:
         # Not written: the last good draft stays; the next change tries again. Said once per problem.
         problem = f"The draft could not be autosaved, so a reload would lose the latest changes: {error}"
-        if st.session_state.get("draft_problem") != problem:
-            st.session_state["draft_problem"] = problem
+        if state.draft_problem != problem:
+            state.draft_problem = problem
             add_notice("warning", problem)
         return
-    st.session_state["draft_fingerprint"] = fingerprint
-    st.session_state["draft_problem"] = None
+    state.draft_fingerprint = fingerprint
+    state.draft_problem = None
 
 
 def add_notice(kind: str, text: str) -> None:
-    """Queue a one-shot message (success/info/warning/error) for the next render of the page."""
-    st.session_state.setdefault("editor_notices", []).append((kind, text))
+    """Queue a one-shot message (success/info/warning/error) for the next render of the Editor."""
+    editor_state().notices.append((kind, text))
 
 
 def pop_notices() -> list[tuple[str, str]]:
     """Take the queued one-shot messages."""
-    notices = list(st.session_state.get("editor_notices") or [])
-    st.session_state["editor_notices"] = []
+    state = editor_state()
+    notices, state.notices = list(state.notices), []
     return notices

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.session import backend_or_error, get_catalog, get_prices
+from components.session import backend_or_error, editor_state, get_catalog, get_prices
 from workbench.pricing import PriceFileError
 
 
@@ -15,7 +15,7 @@ def render_sidebar() -> None:
             st.error(f"**Backend not set up.** {problem}")
         else:
             st.markdown(f"**Backend**  \n{backend.label}")
-        key_problem = st.session_state.get("backend_problem")
+        key_problem = editor_state().backend_problem
         if key_problem:
             st.error(key_problem)
         catalog = get_catalog()

@@ -6,14 +6,9 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from components.session import current_prompt, set_current_prompt
+from components.page_state import EditorKeys
+from components.session import current_prompt, editor_state, set_current_prompt
 
-# Widget keys whose current text failed to parse (raw JSON, schema): key -> message. While a key
-# has an error, its widget keeps what the user typed instead of being refilled from the prompt.
-INPUT_ERRORS_KEY = "editor_input_errors"
-# Widget key -> text typed but not (yet) part of the prompt. Widget state is dropped while another
-# page is shown; drafts are not, so a page switch loses nothing typed.
-DRAFTS_KEY = "editor_drafts"
 _UNSET = object()
 
 
@@ -27,8 +22,9 @@ def fill(key: str, value: Any) -> None:
 
 
 def input_errors() -> dict[str, str]:
-    """Widget key -> why its text was not applied."""
-    return st.session_state.setdefault(INPUT_ERRORS_KEY, {})
+    """Widget key -> why its text was not applied. While a key has an error, its widget keeps what
+    the user typed instead of being refilled from the prompt."""
+    return editor_state().input_errors
 
 
 def set_input_error(key: str, message: str | None) -> None:
@@ -43,8 +39,9 @@ def set_input_error(key: str, message: str | None) -> None:
 
 
 def drafts() -> dict[str, str]:
-    """Widget key -> typed text not (yet) in the prompt."""
-    return st.session_state.setdefault(DRAFTS_KEY, {})
+    """Widget key -> typed text not (yet) in the prompt. Widget state is dropped while another page
+    is shown; drafts are not, so a page switch loses nothing typed."""
+    return editor_state().drafts
 
 
 def keep_draft(key: str) -> None:
@@ -69,5 +66,5 @@ def apply_edit(edit: Callable[..., dict], *args: Any) -> None:
     spec = current_prompt()
     set_current_prompt(dataclasses.replace(spec, request=edit(spec.request, *args)))
     # The raw JSON view keeps unapplied typing (see render_request_json); a stale error goes.
-    for key in [key for key in input_errors() if key.endswith("_raw_json")]:
-        set_input_error(key, None)
+    if EditorKeys.RAW_JSON in input_errors():
+        set_input_error(EditorKeys.RAW_JSON, None)

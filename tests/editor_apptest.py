@@ -5,6 +5,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from components.page_state import EDITOR_STATE_KEY, EditorState
+from workbench.spec import PromptSpec
+
 APP = Path(__file__).resolve().parents[1] / "app.py"
 # The first run lists models and may start things; later runs are fast.
 TIMEOUT_S = 30
@@ -23,6 +26,14 @@ def open_app(monkeypatch, simulator, *, api_key: str = "test-key") -> AppTest:
     app.run()
     assert not app.exception, app.exception
     return app
+
+
+def set_editor_prompt(app: AppTest, spec: PromptSpec) -> None:
+    """Make `spec` the Editor's prompt: a fresh Editor state before the first run, else in the existing one."""
+    if EDITOR_STATE_KEY in app.session_state:
+        app.session_state[EDITOR_STATE_KEY].prompt = spec
+    else:
+        app.session_state[EDITOR_STATE_KEY] = EditorState(prompt=spec)
 
 
 def metric_value(app: AppTest, label: str) -> str:

@@ -57,7 +57,7 @@ def test_prompt_survives_page_switches(monkeypatch, simulator):
     app.switch_page("app_pages/editor.py").run()
     assert not app.exception, app.exception
     assert app.text_area(key="editor_turn_0_text").value == "Kept across pages"
-    assert app.session_state["prompt"].request["messages"][0]["content"] == "Kept across pages"
+    assert app.session_state["editor"].prompt.request["messages"][0]["content"] == "Kept across pages"
 
 
 def test_setup_state_is_idempotent(monkeypatch, simulator):
@@ -65,7 +65,7 @@ def test_setup_state_is_idempotent(monkeypatch, simulator):
     write_turn(app, 0, "First")
     app.run()
     app.run()
-    assert app.session_state["prompt"].request["messages"][0]["content"] == "First"
+    assert app.session_state["editor"].prompt.request["messages"][0]["content"] == "First"
 
 
 def test_the_key_can_come_from_streamlit_secrets(monkeypatch, simulator):

@@ -6,7 +6,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from components.compare_setup import override_key
-from editor_apptest import APP, TIMEOUT_S, texts
+from editor_apptest import APP, TIMEOUT_S, set_editor_prompt, texts
 from workbench import present
 from workbench.spec import PromptSpec, new_prompt, save_prompt
 from workbench.paths import prompts_dir
@@ -26,7 +26,7 @@ def open_compare(monkeypatch, simulator, prompt: PromptSpec | None = None) -> Ap
     monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
-    app.session_state["prompt"] = prompt or city_prompt()
+    set_editor_prompt(app, prompt or city_prompt())
     app.switch_page("app_pages/compare.py")
     return rerun(app)
 
@@ -40,7 +40,7 @@ def table_with(app: AppTest, column: str):
 
 def override(app: AppTest, setting: str, model: str) -> str:
     """The widget key of `model`'s `setting` override (it names the prompt settings it starts from)."""
-    return override_key(setting, model, app.session_state["compare_overrides_basis"])
+    return override_key(setting, model, app.session_state["compare"].overrides_basis)
 
 
 def rerun(app: AppTest) -> AppTest:
@@ -107,7 +107,7 @@ def test_run_repeat_shows_statistics_chart_cost_and_every_run(monkeypatch, simul
     assert (stats["latency_p50_ms"] > 0).all() and (stats["latency_max_ms"] >= stats["latency_p95_ms"]).all()
     assert app.get("plotly_chart")
     costs = table_with(app, "per_1000_usd")
-    summary = app.session_state["compare_run_outcome"]["summary"]
+    summary = app.session_state["compare"].run_outcome["summary"]
     for model, shown_per_1000, shown_batch in zip(costs["model"], costs["per_1000_usd"], costs["batch_per_1000_usd"]):
         row = summary.costs[model]
         assert row.per_call_usd > 0 and row.per_1000_usd == row.per_call_usd * 1000
@@ -253,7 +253,7 @@ def test_a_deprecated_model_is_marked_before_running(monkeypatch, simulator):
 def test_a_blank_cases_table_follows_the_prompt_and_a_typed_one_is_kept(monkeypatch, simulator):
     app = open_compare(monkeypatch, simulator)  # variables: city
     assert list(app.data_editor(key="compare_cases_editor").value.columns) == ["city", "check", "expected"]
-    app.session_state["prompt"] = haiku_prompt()
+    set_editor_prompt(app, haiku_prompt())
     rerun(app)
     # Nothing typed: the table now has this prompt's columns, and no error about the old ones.
     assert list(app.data_editor(key="compare_cases_editor").value.columns) == ["topic", "lang", "check", "expected"]
@@ -261,11 +261,11 @@ def test_a_blank_cases_table_follows_the_prompt_and_a_typed_one_is_kept(monkeypa
     app.session_state["compare_cases_editor"] = {
         "edited_rows": {0: {"topic": "rain", "lang": "English"}}, "added_rows": [], "deleted_rows": []}
     rerun(app)
-    assert app.session_state["compare_cases_edited"]["rows"][0]["topic"] == "rain"
-    app.session_state["prompt"] = city_prompt()
+    assert app.session_state["compare"].cases_edited["rows"][0]["topic"] == "rain"
+    set_editor_prompt(app, city_prompt())
     rerun(app)
     # Typed values are kept, the mismatch is named once, and a reset is offered.
-    assert app.session_state["compare_cases_edited"]["rows"][0]["topic"] == "rain"
+    assert app.session_state["compare"].cases_edited["rows"][0]["topic"] == "rain"
     assert [error.value for error in app.error] == [
         "The table doesn't fit this prompt: missing column for prompt variable city.",
         "The table doesn't fit this prompt: columns topic, lang are not a prompt variable (the prompt's variables: "

@@ -62,7 +62,7 @@ def test_variables_get_inputs_and_their_values_are_sent(monkeypatch, simulator):
     click(app, "editor_run")
     assert 'Write a haiku about autumn rain for a child.' in texts(app)
     # The prompt itself keeps the template.
-    assert "{{topic}}" in app.session_state["prompt"].request["messages"][0]["content"]
+    assert "{{topic}}" in app.session_state["editor"].prompt.request["messages"][0]["content"]
 
 
 def test_cache_breakpoints_show_cache_tokens_after_runs(monkeypatch, simulator):
@@ -74,7 +74,7 @@ def test_cache_breakpoints_show_cache_tokens_after_runs(monkeypatch, simulator):
     app.run()
     app.segmented_control(key="editor_system_cache").set_value("1h")
     app.run()
-    assert app.session_state["prompt"].request["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    assert app.session_state["editor"].prompt.request["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
     write_turn(app, 0, "Hello")
     click(app, "editor_run")
     assert "cache write 0" not in texts(app)

@@ -23,7 +23,7 @@ def test_a_new_session_starts_with_the_prompt_and_values_typed_in_the_last(monke
     assert second.text_area(key="editor_turn_0_text").value == "Write a haiku about {{topic}}."
     assert second.text_area(key="editor_var_topic").value == "autumn"
     assert second.text_input(key="editor_prompt_name").value == "Haiku"
-    assert second.session_state["prompt"] == first.session_state["prompt"]
+    assert second.session_state["editor"].prompt == first.session_state["editor"].prompt
     assert not second.warning  # a good draft restores quietly
 
 

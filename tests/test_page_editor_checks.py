@@ -57,7 +57,7 @@ def test_an_invalid_output_schema_is_refused_kept_as_typed_and_blocks_run(monkey
     app.text_area(key="editor_schema").input(json.dumps(CLOSED_SCHEMA))
     app.run()
     assert not app.error and not _run_blocked(app)
-    assert app.session_state["prompt"].request["output_config"]["format"]["schema"] == CLOSED_SCHEMA
+    assert app.session_state["editor"].prompt.request["output_config"]["format"]["schema"] == CLOSED_SCHEMA
 
 
 def test_a_credential_in_extra_headers_is_refused_and_not_kept(monkeypatch, simulator):
@@ -67,7 +67,7 @@ def test_a_credential_in_extra_headers_is_refused_and_not_kept(monkeypatch, simu
     app.run()
     assert "Don't put credentials in headers" in " ".join(element.value for element in app.error)
     assert app.text_input(key="editor_extra_headers_text").value == ""
-    assert app.session_state["editor_extra_headers"] == {}
+    assert app.session_state["editor"].extra_headers == {}
     assert all("typed-secret-value" not in repr(app.session_state[key]) for key in app.session_state)
 
 

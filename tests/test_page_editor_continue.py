@@ -23,7 +23,7 @@ def test_continue_adds_the_reply_and_the_next_turn_then_runs(monkeypatch, simula
     click(app, "editor_run")
     app.text_area(key="editor_next_user_text").input("Now name another one.")
     click(app, "editor_continue")
-    messages = app.session_state["prompt"].request["messages"]
+    messages = app.session_state["editor"].prompt.request["messages"]
     assert [message["role"] for message in messages] == ["user", "assistant", "user"]
     assert "Simulated reply" in messages[1]["content"]
     assert messages[2]["content"] == "Now name another one."
@@ -47,7 +47,7 @@ def test_tool_use_reply_gets_a_tool_result_form_and_the_loop_continues(monkeypat
     app.text_area(key="editor_tool_result_0_content").input('{"temperature_c": 18, "sky": "clear"}')
     app.segmented_control(key="editor_tool_result_0_format").set_value("JSON")
     click(app, "editor_send_tool_results")
-    messages = app.session_state["prompt"].request["messages"]
+    messages = app.session_state["editor"].prompt.request["messages"]
     assert [message["role"] for message in messages] == ["user", "assistant", "user"]
     tool_use = next(block for block in messages[1]["content"] if block["type"] == "tool_use")
     result = messages[2]["content"][0]
@@ -70,4 +70,4 @@ def test_a_tool_result_marked_json_must_be_json(monkeypatch, simulator):
     app.checkbox(key="editor_tool_result_0_is_error").check()
     click(app, "editor_send_tool_results")
     assert "is not valid JSON" in texts(app)
-    assert len(app.session_state["prompt"].request["messages"]) == 1
+    assert len(app.session_state["editor"].prompt.request["messages"]) == 1

@@ -37,7 +37,7 @@ def test_unapplied_json_a_bad_schema_and_the_next_message_survive_a_page_switch(
     # Run waits: it would not send what the JSON tab shows.
     assert app.button(key="editor_run").disabled
     click(app, "editor_apply_json")
-    assert app.session_state["prompt"].request["messages"][0]["content"] == "Name a fruit."
+    assert app.session_state["editor"].prompt.request["messages"][0]["content"] == "Name a fruit."
 
 
 def test_a_bad_tool_result_is_explained_inside_the_tool_form(monkeypatch, simulator):

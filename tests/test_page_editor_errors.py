@@ -66,7 +66,7 @@ def test_bad_request_json_is_refused_and_the_form_keeps_its_state(monkeypatch, s
     assert "Not valid JSON" in _errors(app)
     assert app.text_area(key="editor_raw_json").value.endswith('"messages": [')  # what was typed stays
     assert app.text_area(key="editor_turn_0_text").value == "Form text"
-    assert app.session_state["prompt"].request["messages"][0]["content"] == "Form text"
+    assert app.session_state["editor"].prompt.request["messages"][0]["content"] == "Form text"
 
 
 def test_nan_in_request_json_is_refused_before_it_reaches_the_api(monkeypatch, simulator):
@@ -75,7 +75,7 @@ def test_nan_in_request_json_is_refused_before_it_reaches_the_api(monkeypatch, s
     apply_json(app, '{"model": "claude-haiku-4-5", "max_tokens": 100, "temperature": NaN, '
                     '"messages": [{"role": "user", "content": "hi"}]}')
     assert "NaN is not allowed in JSON" in _errors(app)
-    assert "temperature" not in app.session_state["prompt"].request
+    assert "temperature" not in app.session_state["editor"].prompt.request
 
 
 def test_request_json_that_breaks_the_format_gets_the_core_message(monkeypatch, simulator):

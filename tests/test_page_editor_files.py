@@ -20,7 +20,7 @@ def test_save_then_open_restores_the_prompt_and_its_variable_values(monkeypatch,
     assert spec.name == "French lesson" and spec.variables == {"text": "good morning"}
 
     click(app, "editor_new")
-    assert app.session_state["prompt"].request["messages"][0]["content"] == ""
+    assert app.session_state["editor"].prompt.request["messages"][0]["content"] == ""
     app.selectbox(key="editor_open_choice").set_value("french-lesson.prompt.json")
     click(app, "editor_open")
     assert app.text_area(key="editor_turn_0_text").value == "Translate {{text}} into French."
@@ -42,7 +42,7 @@ def test_uploading_a_valid_prompt_file_loads_it(monkeypatch, simulator):
     app.file_uploader(key="editor_upload").set_value(("x.prompt.json", json.dumps(data).encode(), "application/json"))
     app.run()
     assert not app.exception, app.exception
-    assert app.session_state["prompt"].model == "claude-haiku-4-5"
+    assert app.session_state["editor"].prompt.model == "claude-haiku-4-5"
     assert app.text_area(key="editor_turn_0_text").value == "From a file"
     assert "Loaded `x.prompt.json`" in texts(app)
 

@@ -7,7 +7,7 @@ from editor_apptest import apply_json, click, open_app, texts, write_turn
 
 
 def _request(app) -> dict:
-    return app.session_state["prompt"].request
+    return app.session_state["editor"].prompt.request
 
 
 def test_turns_can_be_added_reordered_and_removed(monkeypatch, simulator):

@@ -11,4 +11,4 @@ def test_live_count_stays_off_after_visiting_another_page(monkeypatch, simulator
     app.switch_page("app_pages/editor.py").run()
     assert not app.exception, app.exception
     assert app.toggle(key="editor_live_count").value is False
-    assert app.session_state["editor_live_count_on"] is False
+    assert app.session_state["editor"].live_count_on is False

@@ -1,0 +1,181 @@
+"""Each page's session state as one typed object under one session key, and each page's widget keys.
+
+Widget state is dropped while its widget is not rendered (another page is shown), so what must
+survive lives in these objects and is copied into the widgets on every render. The widget keys
+are named here, once: components take them from here, and tests find widgets by them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.spec import PromptSpec
+
+EDITOR_STATE_KEY = "editor"
+COMPARE_STATE_KEY = "compare"
+
+
+@dataclass
+class EditorState:
+    """The Editor's session: the prompt being edited (Compare can use it too) and everything around it."""
+
+    # The prompt being edited; survives page switches.
+    prompt: PromptSpec
+    # Values typed for {{variables}}: name -> text.
+    variable_values: dict[str, str] = field(default_factory=dict)
+    # Last run (a RunResult), for the results panel and "continue".
+    last_run: Any = None
+    # Set by callbacks (send tool results, continue) to run the prompt in the next script run.
+    run_requested: bool = False
+    # Widget key -> why its typed text (raw request JSON, output schema, headers) was not applied.
+    input_errors: dict[str, str] = field(default_factory=dict)
+    # Widget key -> text typed but not yet in the prompt (raw JSON, schema, next message).
+    drafts: dict[str, str] = field(default_factory=dict)
+    # File name a Save would replace, waiting for the user to confirm (another prompt's file).
+    overwrite_pending: str | None = None
+    # The saved file this prompt was opened from or last saved to (re-saving it needs no confirm).
+    file_name: str | None = None
+    # One-shot messages for the next render: (kind, text), kind in success/info/warning/error.
+    notices: list[tuple[str, str]] = field(default_factory=list)
+    # Extra HTTP headers for runs (e.g. anthropic-beta); not part of the prompt file.
+    extra_headers: dict[str, str] = field(default_factory=dict)
+    # The "Live token count" switch; kept here so a visit to another page doesn't reset it.
+    live_count_on: bool = True
+    # Texts the Request JSON view has shown: a widget value among them is a stale copy, not an edit.
+    raw_json_shown: list[str] = field(default_factory=list)
+    # Fingerprint of the prompt and values last written to the autosaved draft (write only on change).
+    draft_fingerprint: str | None = None
+    # Why the last autosave failed (said once, not on every edit); None once a write succeeds.
+    draft_problem: str | None = None
+    # Sentence the sidebar shows after the API refused the key (set by the first failing run).
+    backend_problem: str | None = None
+
+
+@dataclass
+class CompareState:
+    """The Compare page's session: its choices (re-filled into widgets on every render) and last results."""
+
+    prompt_choice: str = "The Editor's current prompt"  # or "A saved prompt file"
+    prompt_file_name: str | None = None  # file name under WORKBENCH_HOME/prompts
+    picked_models: list[str] | None = None  # None = the default line-up
+    model_overrides: dict[str, Any] = field(default_factory=dict)  # model id -> compare.ModelOverrides
+    overrides_basis: str | None = None  # hash of the prompt settings the overrides start from
+    variable_values: dict[str, str] = field(default_factory=dict)  # {{variable}} values for side-by-side runs
+    count_tokens_on: bool = True
+    repeat_count: int = 1
+    concurrency_limit: int = 4
+    run_outcome: dict | None = None  # {"outcome", "summary", "prompt_name"} of the last side-by-side run
+    cases_table: dict | None = None  # {"columns": [...], "rows": [...]}: the table the editor starts from
+    cases_edited: dict | None = None  # the same shape, as last edited
+    cases_upload_id: str | None = None  # file_id of the CSV already loaded (load it once)
+    matrix_outcome: dict | None = None  # {"outcome", "summary", "prompt_name"} of the last matrix
+    batch_repeats: int = 1  # repeats per cell of a batch
+    batch_shown: str | None = None  # id of the batch whose results are shown
+    batch_notice: str | None = None  # "submitted ..." said once after the rerun
+    batch_cancel_problems: dict[str, str] = field(default_factory=dict)  # batch id -> why Cancel failed
+    batch_outcomes: dict = field(default_factory=dict)  # (batch id, results logged) -> {"outcome", "summary", ...}
+
+
+class EditorKeys:
+    """Every widget key of the Editor page."""
+
+    PREFIX = "editor"
+    PROMPT_NAME = "editor_prompt_name"
+    SAVE = "editor_save"
+    DOWNLOAD = "editor_download"
+    OPEN_CHOICE = "editor_open_choice"
+    OPEN = "editor_open"
+    UPLOAD = "editor_upload"
+    NEW = "editor_new"
+    REPLACE_FILE = "editor_replace_file"
+    KEEP_FILE = "editor_keep_file"
+    MODEL = "editor_model"
+    MAX_TOKENS = "editor_max_tokens"
+    THINKING = "editor_thinking"
+    THINKING_BUDGET = "editor_thinking_budget"
+    EFFORT = "editor_effort"
+    STOP_SEQUENCES = "editor_stop_sequences"
+    SCHEMA_ON = "editor_schema_on"
+    SCHEMA = "editor_schema"
+    EXTRA_HEADERS = "editor_extra_headers_text"
+    EXTRA_HEADERS_REFUSED = "editor_extra_headers_text_refused"  # an input-error slot, not a widget
+    SYSTEM = "editor_system"
+    SYSTEM_CACHE = "editor_system_cache"
+    TOOLS_CACHE = "editor_tools_cache"
+    ADD_TURN = "editor_add_turn"
+    RAW_JSON = "editor_raw_json"
+    APPLY_JSON = "editor_apply_json"
+    DISCARD_JSON = "editor_discard_json"
+    LIVE_COUNT = "editor_live_count"
+    RUN = "editor_run"
+    NEXT_USER_TEXT = "editor_next_user_text"
+    CONTINUE = "editor_continue"
+    TOOL_RESULTS_FORM = "editor_tool_results_form"
+    SEND_TOOL_RESULTS = "editor_send_tool_results"
+
+    @staticmethod
+    def turn(index: int, part: str = "") -> str:
+        """A turn's container ("") or one of its widgets: role, text, cache, up, down, remove."""
+        return f"editor_turn_{index}" + (f"_{part}" if part else "")
+
+    @staticmethod
+    def variable(name: str) -> str:
+        return f"editor_var_{name}"
+
+    @staticmethod
+    def tool_result(index: int, part: str) -> str:
+        """One tool_result answer's widget: content, format or is_error."""
+        return f"editor_tool_result_{index}_{part}"
+
+
+@dataclass(frozen=True)
+class GridKeys:
+    """The widget keys of one test-case results grid (Compare shows a live one and a batch's)."""
+
+    section: str
+    table: str
+    download: str
+
+
+class CompareKeys:
+    """Every widget key of the Compare page (containers the browser tests find included)."""
+
+    PROMPT_SOURCE = "compare_prompt_source"
+    PROMPT_FILE = "compare_prompt_file"
+    MODELS = "compare_models"
+    COUNT_TOKENS = "compare_count_tokens"
+    CONCURRENCY = "compare_concurrency"
+    REPEAT = "compare_repeat"
+    RUN = "compare_run"
+    LATENCY_SECTION = "compare_latency_section"
+    COST_SECTION = "compare_cost_section"
+    STATS_TABLE = "compare_stats_table"
+    LATENCY_CHART = "compare_latency_chart"
+    COST_TABLE = "compare_cost_table"
+    RUNS_TABLE = "compare_runs_table"
+    BROWSE_MODEL = "compare_browse_model"
+    BROWSE_REPEAT = "compare_browse_repeat"
+    CASES_EDITOR = "compare_cases_editor"
+    CASES_UPLOAD = "compare_cases_upload"
+    CASES_RESET = "compare_cases_reset"
+    RUN_MATRIX = "compare_run_matrix"
+    LIVE_GRID = GridKeys("compare_grid_section", "compare_grid", "compare_download_grid")
+    BATCH_GRID = GridKeys("compare_batch_grid_section", "compare_batch_grid", "compare_batch_download_grid")
+    BATCH_REPEATS = "compare_batch_repeats_input"
+    RUN_BATCH = "compare_run_batch"
+    BATCH_RESULTS = "compare_batch_results"
+
+    @staticmethod
+    def batch_row(batch_id: str, part: str = "") -> str:
+        """One batch's row container (""), or its "cancel" / "show" button."""
+        return f"batch_{part or 'row'}_{batch_id}"
+
+    @staticmethod
+    def variable(name: str) -> str:
+        return f"compare_var_{name}"
+
+    @staticmethod
+    def override(setting: str, model: str, basis: str | None) -> str:
+        """A model's override widget (max_tokens, effort, thinking, budget). The key names the prompt
+        settings it starts from, so a changed prompt gets fresh widgets instead of stale values."""
+        return f"compare_{setting}_{model}_{(basis or '')[:8]}"
