@@ -208,3 +208,28 @@ def test_a_new_log_and_client_resume_a_pending_batch(simulator, log, prices):
     second_client = anthropic.Anthropic(base_url=simulator.base_url, api_key="k")
     batches.wait_until_ended(second_client, reopened, pending.id, poll_s=0.02)
     assert batches.collect(second_client, reopened, pending.id, prices=prices).logged == 6
+
+
+def test_a_matrix_with_some_errored_and_some_expired_requests(client, log, prices):
+    plan = batches.build_batch(make_spec(), MODELS, cases=make_cases(), repeats=4)
+    broken = [call for call in plan.calls if call.model == MODELS[1] and call.case.index == 2]
+    for call in broken:
+        call.request["thinking"] = {"type": "enabled", "budget_tokens": 10}  # refused by the API
+    record = batches.submit(client, plan, log, extra_headers={EXPIRE_HEADER: "0.3"})
+    ended = batches.wait_until_ended(client, log, record.id, poll_s=0.02)
+    counts = ended.counts
+    assert counts.total == 24 and counts.processing == 0
+    assert counts.expired > 0 and counts.errored > 0 and counts.succeeded > 0
+    assert batches.collect(client, log, record.id, prices=prices).logged == 24
+
+    outcome, template = batches.outcome_of(log, record.id, prices)
+    summary = compare.summarize(outcome, prices, template_request=template)
+    checks = [row["check"] for row in summary.grid]
+    assert checks.count("error: batch_expired") == counts.expired
+    assert checks.count("error: invalid_request_error") == counts.errored <= len(broken)
+    assert all(row["output"] for row in summary.grid if not row["check"].startswith("error"))
+    # Every cell counts in the score: a request that did not answer fails, and costs nothing.
+    assert sum(score.cells for score in summary.scores.values()) == 24
+    passed = sum(row["passed"] for row in summary.grid)
+    assert sum(score.passed for score in summary.scores.values()) == passed
+    assert sorted({row["repeat"] for row in summary.grid}) == [1, 2, 3, 4]

@@ -139,6 +139,8 @@ class SimulatedBatch:
     def finished_by(self, now: float) -> int:
         """How many requests have finished processing at `now` (cancellation stops the count)."""
         moment = now if self.cancel_initiated_at is None else min(now, self.cancel_initiated_at)
+        if moment >= self.processing_end:
+            return len(self.requests)  # exact at the end, whatever the float arithmetic below says
         elapsed = (moment - self.created_at) * self.speed - BATCH_QUEUE_S
         if elapsed < 0:
             return 0
@@ -176,7 +178,7 @@ class SimulatedBatch:
     def _answer(self, index: int, now: float) -> tuple[str, bytes]:
         item = self.requests[index]
         custom_id = item["custom_id"]
-        if index >= self.finished_by(now):
+        if self.cancel_initiated_at is not None and index >= self.finished_by(now):
             result: dict = {"type": "canceled"}
         elif self.expires(custom_id):
             result = {"type": "expired"}
