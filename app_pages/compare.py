@@ -15,6 +15,7 @@ from components.compare_setup import (
     render_prompt_source,
     render_variable_values,
 )
+from components.export_view import render_export_panel
 from workbench import compare
 from workbench.pricing import PriceFileError
 
@@ -43,6 +44,11 @@ def render_page() -> None:
     counting = render_count_toggle()
     setups = render_model_settings(spec, models, catalog)
     values = render_variable_values(spec)
+    for model, setup in setups.items():
+        with setup.card:  # this column's request (its model and overrides) as code, with the run's values
+            render_export_panel(compare.request_for_model(spec.request, model, setup.overrides),
+                                compare.case_values(spec, None, values), key_prefix=f"compare_column_{model}",
+                                name=f"{spec.name} {model}")
     if counting:
         render_projection(spec, values, setups)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.continue_form import render_continue
+from components.export_view import render_export_panel
 from components.page_state import EditorKeys as Keys
 from components.preview import filled_values, render_preview, render_variables
 from components.prompt_files import render_file_bar
@@ -114,3 +115,7 @@ with result_column:
         with result_slot.container(border=True):
             render_result(last_run, model_max=entry.max_tokens if entry else None)
         render_continue(last_run)
+
+    # The same request as code (Python, TypeScript, curl), with the values typed above.
+    render_export_panel(spec.request, filled_values(names), key_prefix=Keys.PREFIX, name=spec.name,
+                        headers=state.extra_headers)

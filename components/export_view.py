@@ -1,0 +1,63 @@
+"""Export code: a prompt as Python, TypeScript or curl, highlighted with a copy button, and a download per language.
+
+Reusable: the Editor, each Compare column and a logged call each render one, under their own key_prefix.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from components.session import backend_or_error
+from workbench.codegen import LANGUAGES, CodegenError, export_base_url, export_snippet, language_label
+from workbench.templating import MissingVariableError, find_variables
+
+
+def export_widget_keys(key_prefix: str) -> dict[str, str]:
+    """The widget keys of one export panel, so pages and tests name them the same way."""
+    keys = {"stream": f"{key_prefix}_export_stream", "keep_variables": f"{key_prefix}_export_keep_variables"}
+    keys.update({f"download_{language}": f"{key_prefix}_export_download_{language}" for language in LANGUAGES})
+    return keys
+
+
+def render_export(request: dict, values: Mapping[str, object] | None, *, key_prefix: str, name: str = "untitled",
+                  headers: Mapping[str, str] | None = None) -> None:
+    """Options (stream, keep variables) and one tab per language with the code and its download button."""
+    keys = export_widget_keys(key_prefix)
+    has_variables = bool(find_variables(request))
+    left, right = st.columns(2)
+    stream = left.toggle("Stream the reply", value=True, key=keys["stream"],
+                         help="Print the reply as it arrives, as Workbench does (the request says \"stream\": true).")
+    keep_variables = right.toggle("Variables as parameters", value=False, key=keys["keep_variables"],
+                                  disabled=not has_variables,
+                                  help="Keep each {{variable}} as a parameter of a function that fills it in, "
+                                       "instead of writing today's value into the text."
+                                  if has_variables else "This prompt has no {{variables}}.")
+    backend, _ = backend_or_error()
+    base_url = export_base_url(backend.kind, backend.base_url) if backend is not None else None
+    for language, tab in zip(LANGUAGES, st.tabs([language_label(language) for language in LANGUAGES])):
+        with tab:
+            try:
+                snippet = export_snippet(request, values, language, stream=stream, keep_variables=keep_variables,
+                                         base_url=base_url, headers=headers, name=name)
+            except MissingVariableError as missing:
+                st.info(f"Give every variable a value to export this prompt: {missing}.", icon=":material/edit:")
+                continue
+            except CodegenError as problem:
+                st.warning(f"This prompt can't be written as {language_label(language)}: {problem}.")
+                continue
+            st.code(snippet.code, language=snippet.highlight, line_numbers=False)
+            st.download_button(f"Download {snippet.file_name}", data=snippet.code, file_name=snippet.file_name,
+                               mime=snippet.mime_type, key=keys[f"download_{language}"],
+                               icon=":material/download:")
+    notes = ["The code reads the key from `ANTHROPIC_API_KEY`; it never contains one."]
+    if base_url is not None:
+        notes.append(f"It calls this workbench's custom endpoint, `{base_url}`.")
+    st.caption(" ".join(notes))
+
+
+def render_export_panel(request: dict, values: Mapping[str, object] | None, *, key_prefix: str,
+                        name: str = "untitled", headers: Mapping[str, str] | None = None) -> None:
+    """The export view folded into an "Export code" expander."""
+    with st.expander("Export code", icon=":material/code:"):
+        render_export(request, values, key_prefix=key_prefix, name=name, headers=headers)
