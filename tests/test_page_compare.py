@@ -227,7 +227,8 @@ def test_unfilled_variables_block_side_by_side_until_filled(monkeypatch, simulat
     app = open_compare(monkeypatch, simulator, haiku_prompt())
     assert app.button(key="compare_run").disabled
     assert "Fill in topic, lang under Variables to run side by side" in texts(app)
-    assert app.expander[0].proto.expanded  # opened, so the empty fields are in view
+    (variables,) = [panel for panel in app.expander if panel.label.startswith("Variables")]
+    assert variables.proto.expanded  # opened, so the empty fields are in view
     app.text_input(key="compare_var_topic").input("rain")
     app.text_input(key="compare_var_lang").input("  ")  # blank is no value
     rerun(app)
