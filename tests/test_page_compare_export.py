@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.compare_setup import override_key
 from components.export_view import export_widget_keys
-from editor_apptest import APP, TIMEOUT_S
+from editor_apptest import APP, TIMEOUT_S, set_editor_prompt
 from workbench import compare
 from workbench.codegen import export_snippet
 from workbench.spec import PromptSpec, new_prompt
@@ -17,11 +17,11 @@ def test_each_column_exports_its_model_and_overrides(monkeypatch, simulator):
     spec = new_prompt("claude-haiku-4-5", user_text="Name one landmark of {{city}}.", max_tokens=300)
     spec = PromptSpec(request=spec.request, name="landmarks", variables={"city": "Paris"})
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
-    app.session_state["prompt"] = spec
+    set_editor_prompt(app, spec)
     app.switch_page("app_pages/compare.py")
     app.run()
     app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-opus-5-5"]).run()
-    basis = app.session_state["compare_overrides_basis"]
+    basis = app.session_state["compare"].overrides_basis
     app.number_input(key=override_key("max_tokens", "claude-opus-5-5", basis)).set_value(777).run()
     assert not app.exception, app.exception
 

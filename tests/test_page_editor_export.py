@@ -6,6 +6,7 @@ import json
 from editor_apptest import open_app, texts, write_turn
 
 from components.export_view import export_widget_keys
+from components.page_state import EditorKeys
 from workbench.codegen import export_snippet
 
 KEYS = export_widget_keys("editor")
@@ -21,8 +22,8 @@ def codes(app) -> dict[str, str]:
 def test_the_panel_shows_the_prompt_as_code_with_the_typed_values(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator, api_key=CANARY)
     write_turn(app, 0, "Say hi to {{name}} and $(whoami) `x`.")
-    app.text_area(key="editor_var_name").input("Ada \"the\" Countess").run()
-    spec = app.session_state["prompt"]
+    app.text_area(key=EditorKeys.variable("name")).input("Ada \"the\" Countess").run()
+    spec = app.session_state["editor"].prompt
     shown = codes(app)
     expected = export_snippet(spec.request, {"name": 'Ada "the" Countess'}, "python", stream=True,
                               base_url=simulator.base_url, name=spec.name)
@@ -41,7 +42,7 @@ def test_the_panel_shows_the_prompt_as_code_with_the_typed_values(monkeypatch, s
 def test_options_change_the_code(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
     write_turn(app, 0, "Say hi to {{name}}.")
-    app.text_area(key="editor_var_name").input("Ada").run()
+    app.text_area(key=EditorKeys.variable("name")).input("Ada").run()
     app.toggle(key=KEYS["keep_variables"]).set_value(True).run()
     app.toggle(key=KEYS["stream"]).set_value(False).run()
     shown = codes(app)
@@ -61,7 +62,7 @@ def test_a_variable_without_a_value_is_named_instead_of_code(monkeypatch, simula
 def test_extra_headers_are_carried_into_the_code(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
     write_turn(app, 0, "Hello")
-    app.text_input(key="editor_extra_headers_text").input(json.dumps({"anthropic-beta": "tools-2026"})).run()
+    app.text_input(key=EditorKeys.EXTRA_HEADERS).input(json.dumps({"anthropic-beta": "tools-2026"})).run()
     shown = codes(app)
     assert 'extra_headers={"anthropic-beta": "tools-2026"}' in shown["python"]
     assert "headers: { \"anthropic-beta\": \"tools-2026\" }" in shown["typescript"]
