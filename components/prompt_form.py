@@ -33,10 +33,12 @@ EXAMPLE_SCHEMA = {
 # --- model ----------------------------------------------------------------------------------------
 
 def _per_mtok(prices: PriceTable, model_id: str) -> str:
-    rates = prices.rates_for(model_id)
-    if rates is None or rates.input is None or rates.output is None:
+    """Today's rates; a model priced in bands shows its lowest band as "from $0.10 in / $0.50 out"."""
+    headline = prices.headline_rates(model_id)
+    if headline is None:
         return "price unknown"
-    return f"{present.price_per_mtok(rates.input)} in / {present.price_per_mtok(rates.output)} out per MTok"
+    lead = "from " if headline.banded else ""
+    return f"{lead}{present.price_per_mtok(headline.input)} in / {present.price_per_mtok(headline.output)} out per MTok"
 
 
 def model_label(entry: ModelEntry | None, model_id: str, prices: PriceTable) -> str:
@@ -89,7 +91,7 @@ def render_model_picker(catalog: Catalog, prices: PriceTable) -> ModelEntry | No
         )
     if entry is not None:
         st.caption(f"{entry.display_name}: {entry.max_input_tokens or 0:,}-token context window · "
-                   f"up to {entry.max_tokens or 0:,} output tokens · {_per_mtok(prices, entry.id)}")
+                   f"up to {entry.max_tokens or 0:,} output tokens · {prices.price_summary(entry.id)}")
     return entry
 
 

@@ -85,7 +85,7 @@ def test_cases_give_pass_rate_and_cost_per_passing_answer(compare_cli, simulator
         (["--models", "claude-haiku-4-5"], "--models: pick 2 to 4 models to compare (picked 1)"),
         (["--models", "claude-haiku-4-5,claude-nope"], "not in the model catalog"),
         (["--models", "claude-haiku-4-5,claude-opus-5-5", "--repeat", "51"], "--repeat must be 1 to 50 (got 51)"),
-        (["--models", "claude-haiku-3-5,claude-opus-5-5", "--var", "oops"], "--var expects NAME=VALUE"),
+        (["--models", "claude-haiku-4-5,claude-opus-5-5", "--var", "oops"], "--var expects NAME=VALUE"),
         (["--models", "claude-haiku-4-5,claude-opus-5-5", "--repeat", "0"], "--repeat must be 1 to 50 (got 0)"),
         (["--models", "claude-haiku-4-5,claude-opus-5-5", "--concurrency", "33"], "--concurrency must be 1 to 32"),
     ],
@@ -105,11 +105,11 @@ def compare_in_process(monkeypatch, simulator, *args: str) -> int:
 
 
 def test_a_setting_a_model_would_reject_is_refused_before_any_call(compare_cli, simulator, tmp_path):
-    spec = new_prompt("claude-haiku-4-5", user_text="hi", max_tokens=10_000)
+    spec = new_prompt("claude-opus-5-5", user_text="hi", max_tokens=70_000)
     path = save_prompt(spec, tmp_path / "long.prompt.json")
-    done = compare_cli(str(path), "--models", "claude-haiku-3-5,claude-opus-5-5", simulator=simulator)
+    done = compare_cli(str(path), "--models", "claude-haiku-4-5,claude-opus-5-5", simulator=simulator)
     assert done.code == 2
-    assert "claude-haiku-3-5: max_tokens is 10,000 but claude-haiku-3-5 allows at most 8,192." in done.err
+    assert "claude-haiku-4-5: max_tokens is 70,000 but claude-haiku-4-5 allows at most 64,000." in done.err
     assert UsageLog().count(source="compare") == 0
 
 
@@ -153,9 +153,9 @@ def test_cases_csv_with_a_short_row_names_the_blank_variable(simulator, tmp_path
 
 
 def test_a_deprecated_model_runs_with_a_note(simulator, prompt_file, monkeypatch, capsys):
-    code = compare_in_process(monkeypatch, simulator, str(prompt_file), "--models", "claude-haiku-4-5,claude-sonnet-4-5")
+    code = compare_in_process(monkeypatch, simulator, str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-4-5")
     assert code == 0
-    assert "note: Claude Sonnet 4.5 (claude-sonnet-4-5) is deprecated" in capsys.readouterr().err
+    assert "note: Claude Opus 4.5 (claude-opus-4-5) is deprecated" in capsys.readouterr().err
 
 
 def test_a_damaged_call_log_is_bad_input_before_any_call(simulator, prompt_file, workbench_home, monkeypatch, capsys):

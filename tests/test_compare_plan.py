@@ -49,16 +49,16 @@ def test_overrides_replace_only_what_they_set():
 
 
 def test_default_max_tokens_is_lowered_to_the_model_limit():
-    request = {"max_tokens": 20_000}
-    assert default_overrides(request, CATALOG.get("claude-haiku-3-5")).max_tokens == 8192
-    assert default_overrides(request, CATALOG.get("claude-opus-5-5")).max_tokens == 20_000
+    request = {"max_tokens": 100_000}
+    assert default_overrides(request, CATALOG.get("claude-haiku-4-5")).max_tokens == 64_000
+    assert default_overrides(request, CATALOG.get("claude-opus-5-5")).max_tokens == 100_000
 
 
 def test_settings_a_model_would_reject_are_flagged_before_running():
     request = city_prompt().request
-    assert model_problems(request, "claude-haiku-3-5", None, CATALOG) == []
-    too_long = model_problems(request, "claude-haiku-3-5", ModelOverrides(max_tokens=9000), CATALOG)
-    assert too_long == ["max_tokens is 9,000 but claude-haiku-3-5 allows at most 8,192."]
+    assert model_problems(request, "claude-haiku-4-5", None, CATALOG) == []
+    too_long = model_problems(request, "claude-haiku-4-5", ModelOverrides(max_tokens=70_000), CATALOG)
+    assert too_long == ["max_tokens is 70,000 but claude-haiku-4-5 allows at most 64,000."]
     no_effort = model_problems(request, "claude-haiku-4-5", ModelOverrides(effort="high"), CATALOG)
     assert no_effort == ["claude-haiku-4-5 does not support output_config.effort; remove it."]
     always_thinks = model_problems(request, "claude-opus-5-5", ModelOverrides(thinking={"type": "disabled"}), CATALOG)

@@ -43,5 +43,5 @@ def test_a_blank_case_cell_uses_the_default_or_is_named():
 
 def test_a_deprecated_model_gets_a_note_and_an_active_one_none():
     catalog = offline_catalog()
-    assert "deprecated" in lifecycle_note(catalog.get("claude-sonnet-4-5"))
+    assert "deprecated" in lifecycle_note(catalog.get("claude-opus-4-5"))
     assert lifecycle_note(catalog.get("claude-haiku-4-5")) is None

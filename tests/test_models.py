@@ -72,7 +72,7 @@ def test_active_models_leave_out_retired_ones():
     catalog = offline_catalog()
     active_ids = [entry.id for entry in catalog.active_models()]
     assert "claude-opus-4-1" in catalog.ids and "claude-opus-4-1" not in active_ids
-    assert "claude-sonnet-4-5" in active_ids  # deprecated is still usable
+    assert "claude-opus-4-5" in active_ids  # deprecated is still usable
     assert catalog.get("no-such-model") is None
     assert isinstance(catalog, Catalog)
 

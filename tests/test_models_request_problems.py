@@ -35,7 +35,6 @@ REJECTED = [
     (base_request("claude-haiku-4-5", thinking={"type": "enabled", "budget_tokens": 4096}), "less than max_tokens"),
     (base_request("claude-haiku-4-5", output_config={"effort": "high"}), "does not support output_config.effort"),
     (base_request("claude-sonnet-5-5", output_config={"effort": "xhigh"}), "effort 'xhigh'"),
-    (base_request("claude-sonnet-4", output_config={"format": SCHEMA_FORMAT}), "structured outputs"),
     (base_request("claude-opus-5-5", tools=[TOOL], tool_choice={"type": "any"}), "forced tool use"),
     (base_request("claude-fable-5-1", tools=[TOOL], tool_choice={"type": "tool", "name": "get_weather"}),
      "forced tool use"),
@@ -53,7 +52,7 @@ ACCEPTED = [
     base_request("claude-opus-5-5", tools=[TOOL], tool_choice={"type": "auto"}),
     base_request("claude-haiku-4-5", messages=PREFILL),
     base_request("claude-haiku-4-5", temperature=0.2),
-    base_request("claude-sonnet-4-5"),  # deprecated still answers
+    base_request("claude-opus-4-5"),  # deprecated still answers
 ]
 
 
@@ -97,7 +96,7 @@ def test_simulator_rejects_what_request_problems_flags(strict_client, request_bo
     assert result.error is not None and result.error.status == expected, result.error
 
 
-@pytest.mark.filterwarnings("ignore:The model 'claude-sonnet-4-5' is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:The model 'claude-opus-4-5' is deprecated:DeprecationWarning")
 @pytest.mark.parametrize("request_body", ACCEPTED, ids=ids(ACCEPTED))
 def test_simulator_accepts_what_request_problems_passes(strict_client, request_body):
     result = run_once(strict_client, request_body)

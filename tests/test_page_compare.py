@@ -244,9 +244,9 @@ def test_unfilled_variables_block_side_by_side_until_filled(monkeypatch, simulat
 
 def test_a_deprecated_model_is_marked_before_running(monkeypatch, simulator):
     app = open_compare(monkeypatch, simulator)
-    app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-sonnet-4-5"])
+    app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-opus-4-5"])
     rerun(app)
-    assert "**Claude Sonnet 4.5 (deprecated)**" in texts(app)
+    assert "**Claude Opus 4.5 (deprecated)**" in texts(app)
     assert any("is deprecated: it still answers" in warning.value for warning in app.warning)
     assert not app.button(key="compare_run").disabled  # it still answers: a warning, not a block
 

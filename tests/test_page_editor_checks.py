@@ -32,7 +32,7 @@ def test_an_empty_turn_blocks_run_with_a_sentence_and_sends_nothing(monkeypatch,
 def test_a_prompt_over_the_context_window_is_named_and_blocks_run(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
     app.toggle(key="editor_live_count").set_value(False)  # the offline estimate is enough, and fast
-    apply_json(app, json.dumps({"model": "claude-haiku-3-5", "max_tokens": 100,
+    apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 100,
                                 "messages": [{"role": "user", "content": "word " * 170_000}]}))
     warning = _warnings(app)
     assert "context window" in warning and "200,000" in warning and "shorten it" in warning
@@ -81,14 +81,12 @@ def test_switching_model_says_what_changed_in_one_message(monkeypatch, simulator
     app.run()
     app.text_area(key="editor_schema").input('{"type": "object"}')  # not applied: open object
     app.run()
-    app.selectbox(key="editor_model").set_value("claude-haiku-3-5")
+    app.selectbox(key="editor_model").set_value("claude-haiku-4-5")
     app.run()
     infos = [element.value for element in app.info]
     assert len(infos) == 1
-    assert infos[0].startswith("Switched to Claude Haiku 3.5")
-    assert "Effort" in infos[0] and "Structured output removed" in infos[0]
-    # The schema went with structured output, so its unapplied text no longer holds Run back.
-    assert "The JSON schema" not in _warnings(app)
+    assert infos[0].startswith("Switched to Claude Haiku 4.5")
+    assert "Effort" in infos[0]
 
 
 def test_the_sidebar_key_warning_goes_away_after_a_run_that_works(monkeypatch, simulator):

@@ -59,12 +59,13 @@ def test_only_supported_settings_are_offered(monkeypatch, simulator):
     app.selectbox(key="editor_model").set_value("claude-sonnet-5")
     app.run()
     assert "enabled" not in app.selectbox(key="editor_thinking").options  # manual thinking is a 400 there
-    app.selectbox(key="editor_model").set_value("claude-haiku-3-5")
+    app.selectbox(key="editor_model").set_value("claude-fable-5")
     app.run()
-    assert app.selectbox(key="editor_thinking").disabled
+    offered = app.selectbox(key="editor_thinking").options
+    assert "disabled" not in offered and "enabled" not in offered  # Fable 5 always thinks, adaptively
+    app.selectbox(key="editor_model").set_value("claude-haiku-4-5")
+    app.run()
     assert app.selectbox(key="editor_effort").disabled
-    assert app.toggle(key="editor_schema_on").disabled
-    assert "Claude Haiku 3.5 does not support structured output." in texts(app)
 
 
 def test_switching_model_drops_settings_the_new_model_rejects(monkeypatch, simulator):
@@ -77,9 +78,9 @@ def test_switching_model_drops_settings_the_new_model_rejects(monkeypatch, simul
     app.run()
     assert _request(app)["thinking"]["type"] == "enabled"
     assert _request(app)["output_config"] == {"effort": "high"}
-    app.selectbox(key="editor_model").set_value("claude-haiku-3-5")
+    app.selectbox(key="editor_model").set_value("claude-haiku-4-5")
     app.run()
-    assert "thinking" not in _request(app) and "output_config" not in _request(app)
+    assert _request(app)["thinking"]["type"] == "enabled" and "output_config" not in _request(app)
     assert "removed" in texts(app)
 
 

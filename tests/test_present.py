@@ -57,7 +57,7 @@ def test_milliseconds_tokens_and_speed():
     assert present.tokens(None) == "—"
     assert present.tokens_per_s(85.25) == "85.2 tokens/s" and present.tokens_per_s(None) == "—"
     assert [present.tokens_short(n) for n in (200_000, 1_000_000, 64_000, 500, None)] == ["200K", "1M", "64K", "500", "?"]
-    assert present.price_per_mtok(3) == "$3" and present.price_per_mtok(0.8) == "$0.8"
+    assert present.price_per_mtok(3) == "$3" and present.price_per_mtok(0.8) == "$0.80"
     usage = UsageCounts(input_tokens=1200, output_tokens=35, cache_write_5m_tokens=10, cache_write_1h_tokens=5,
                         cache_read_tokens=2048)
     assert present.usage_line(usage) == "input 1,200 · output 35 · cache write 15 · cache read 2,048"

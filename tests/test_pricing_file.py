@@ -43,7 +43,7 @@ def test_bundled_table_prices_every_catalog_model():
 def test_bundled_version_is_checked_date_plus_file_hash():
     raw = (DATA_DIR / "prices.json").read_bytes()
     prices = load_price_table()
-    assert prices.version == "2026-11-24+" + hashlib.sha256(raw).hexdigest()[:8]
+    assert prices.version == "2026-11-30+" + hashlib.sha256(raw).hexdigest()[:8]
     assert prices.source_path == str(DATA_DIR / "prices.json")
 
 

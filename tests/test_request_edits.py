@@ -73,10 +73,13 @@ def test_settings_edits():
 def test_adapt_to_model_drops_what_the_model_rejects():
     catalog = offline_catalog()
     request = edits.set_effort(edits.set_thinking(dict(BASE, max_tokens=100_000), "enabled", 5000), "max")
-    adapted, changes = edits.adapt_to_model(request, catalog.get("claude-haiku-3-5"))
-    assert adapted["model"] == "claude-haiku-3-5" and adapted["max_tokens"] == 8192
-    assert "thinking" not in adapted and "output_config" not in adapted
-    assert len(changes) == 3
+    adapted, changes = edits.adapt_to_model(request, catalog.get("claude-sonnet-5"))  # no manual thinking
+    assert adapted["model"] == "claude-sonnet-5" and adapted["max_tokens"] == 100_000
+    assert "thinking" not in adapted and adapted["output_config"] == {"effort": "max"}
+    assert len(changes) == 1
+    adapted, changes = edits.adapt_to_model(request, catalog.get("claude-haiku-4-5"))  # no effort
+    assert adapted["max_tokens"] == 64_000 and adapted["thinking"]["type"] == "enabled"
+    assert "output_config" not in adapted and len(changes) == 2
     same, none = edits.adapt_to_model(BASE, catalog.get("claude-opus-5"))
     assert none == [] and same["model"] == "claude-opus-5"
 

@@ -34,7 +34,7 @@ def test_write_then_read(client):
 
 def test_streamed_usage_reports_cache_read(client):
     system = long_system(uuid.uuid4().hex, ttl="1h")
-    request = dict(model="claude-opus-4-6", max_tokens=200, system=system,
+    request = dict(model="claude-sonnet-4-6", max_tokens=200, system=system,
                    messages=[{"role": "user", "content": "Hello"}])
     first = client.messages.create(**request)
     assert first.usage.cache_creation.ephemeral_1h_input_tokens > 0
@@ -60,3 +60,26 @@ def test_top_level_cache_control_caches_up_to_the_last_block(client):
     assert first.usage.cache_creation_input_tokens == counted and first.usage.input_tokens == 0
     second = client.messages.create(**request)
     assert second.usage.cache_read_input_tokens == counted
+
+
+def test_a_prefix_below_the_models_minimum_caches_nothing_and_is_no_error(client):
+    system = long_system(uuid.uuid4().hex)  # ~1,500 tokens: above Sonnet 4.6's 1,024, below Haiku 4.5's 4,096
+    request = dict(max_tokens=200, system=system, messages=[{"role": "user", "content": "Hello"}])
+    for _ in range(2):
+        short = client.messages.create(model="claude-haiku-4-5", **request)
+        assert short.usage.cache_creation_input_tokens == 0 and short.usage.cache_read_input_tokens == 0
+    written = client.messages.create(model="claude-sonnet-4-6", **request)
+    assert written.usage.cache_creation_input_tokens > 1024
+
+
+def test_the_fable_and_opus_5_line_caches_from_512_tokens(client):
+    tag = uuid.uuid4().hex
+    system = [{"type": "text", "text": f"Manual {tag}. " + "Short section text here. " * 110,
+               "cache_control": {"type": "ephemeral"}}]
+    request = dict(model="claude-opus-5", max_tokens=200, system=system, messages=[{"role": "user", "content": "Hi"}])
+    counted = client.messages.count_tokens(model="claude-opus-5", system=system, messages=request["messages"])
+    assert 512 < counted.input_tokens < 1024
+    first = client.messages.create(**request)
+    assert first.usage.cache_creation_input_tokens >= 512
+    below = client.messages.create(**{**request, "model": "claude-sonnet-4-6"})
+    assert below.usage.cache_creation_input_tokens == 0

@@ -26,8 +26,9 @@ def test_status_maps_to_sdk_exception(client, fault, exception, status, error_ty
 
 def test_bad_request_and_not_found(client):
     with pytest.raises(anthropic.BadRequestError) as caught:
-        # claude-haiku-3-5 allows 8,192; non-streaming calls above ~21k max_tokens the SDK refuses itself.
-        client.messages.create(**{**OK, "model": "claude-haiku-3-5", "max_tokens": 10_000})
+        # claude-haiku-4-5 allows 64,000. Without an explicit timeout the SDK itself refuses a
+        # non-streaming call this long, before sending it.
+        client.messages.create(**{**OK, "model": "claude-haiku-4-5", "max_tokens": 70_000}, timeout=60)
     assert caught.value.type == "invalid_request_error" and "max_tokens" in caught.value.api_message
     with pytest.raises(anthropic.NotFoundError) as caught:
         client.messages.create(**{**OK, "model": "claude-nope-1"})

@@ -57,7 +57,7 @@ def test_model_that_cannot_disable_thinking_thinks_by_default(client):
     ("claude-sonnet-5", {"type": "enabled", "budget_tokens": 2000}, 4000),  # enabled not accepted
     ("claude-sonnet-4-6", {"type": "enabled", "budget_tokens": 500}, 4000),  # budget < 1024
     ("claude-sonnet-4-6", {"type": "enabled", "budget_tokens": 4000}, 4000),  # budget >= max_tokens
-    ("claude-haiku-3-5", {"type": "enabled", "budget_tokens": 2000}, 4000),  # no thinking at all
+    ("claude-fable-5", {"type": "disabled"}, 4000),  # always thinks
     ("claude-haiku-4-5", {"type": "adaptive"}, 4000),  # adaptive not accepted
 ])
 def test_thinking_settings_the_model_rejects(client, model, thinking, max_tokens):

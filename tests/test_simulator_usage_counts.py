@@ -41,7 +41,7 @@ REQUESTS = {
     "cached_system": dict(model="claude-sonnet-4-6", max_tokens=300, system=[
         {"type": "text", "text": LONG, "cache_control": {"type": "ephemeral"}}],
         messages=[{"role": "user", "content": "hi"}]),
-    "cached_everything": dict(model="claude-haiku-4-5", max_tokens=300, cache_control={"type": "ephemeral", "ttl": "1h"},
+    "cached_everything": dict(model="claude-sonnet-4-6", max_tokens=300, cache_control={"type": "ephemeral", "ttl": "1h"},
                               tools=[TOOL], system=LONG, messages=[{"role": "user", "content": "hi"}]),
 }
 

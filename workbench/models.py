@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
+from workbench import model_quirks
 from workbench.model_quirks import load_quirks, quirk_applies, quirk_rule  # noqa: F401 (re-exported)
 from workbench.paths import DATA_DIR
 
@@ -64,7 +66,13 @@ class Catalog:
     error: str | None = None
 
     def get(self, model_id: str) -> ModelEntry | None:
-        return next((entry for entry in self.models if entry.id == model_id), None)
+        """The entry for this id; a dated snapshot id the listing lacks gets its alias's entry, under its own id."""
+        entry = next((entry for entry in self.models if entry.id == model_id), None)
+        alias = model_quirks.snapshot_alias(model_id)
+        if entry is None and alias != model_id:
+            aliased = next((entry for entry in self.models if entry.id == alias), None)
+            entry = aliased and replace(aliased, id=model_id)
+        return entry
 
     def active_models(self) -> list[ModelEntry]:
         """Models a request can still use (retired ones stay in the catalog to explain a 404)."""
@@ -154,13 +162,21 @@ def fetch_catalog(client: anthropic.Anthropic, *, page_size: int | None = None) 
     return Catalog(models=entries, source="api", error=None)
 
 
-def offline_catalog(error: str | None = None) -> Catalog:
+def offline_catalog(error: str | None = None, *, now: datetime | None = None) -> Catalog:
     """The catalog shipped in workbench/data/models.json (a models.list() page; a test validates it as ModelInfo).
 
     Read as plain JSON, without the SDK: the CLI checks input against it before importing anthropic.
+    A model whose retirement date has passed is listed as retired, as the API would list it by then.
     """
     data = json.loads(OFFLINE_CATALOG_PATH.read_text(encoding="utf-8"))
-    entries = [_entry_from_json(item) for item in data["data"]]
+    moment = now or datetime.now(timezone.utc)
+    entries = []
+    for item in data["data"]:
+        retires_at = item.get("retires_at")
+        if retires_at and item.get("lifecycle") != "retired" and \
+                moment >= datetime.fromisoformat(retires_at.replace("Z", "+00:00")):
+            item = {**item, "lifecycle": "retired"}
+        entries.append(_entry_from_json(item))
     return Catalog(models=entries, source="offline", error=error)
 
 

@@ -146,9 +146,9 @@ def model_options(entry: ModelEntry | None, model_id: str = "") -> ModelOptions:
 
 def _forbidden_pairs(model_id: str) -> tuple[tuple[str, str], ...]:
     """Sampling parameters the model refuses together (model_quirks.json "sampling_pair_rejected")."""
-    rule = quirk_rule("sampling_pair_rejected")
-    if model_id not in rule.get("models", []):
+    if not quirk_applies("sampling_pair_rejected", model_id):
         return ()
+    rule = quirk_rule("sampling_pair_rejected")
     return tuple(tuple(pair) for pair in rule.get("pairs", [["temperature", "top_p"]]))  # type: ignore[misc]
 
 

@@ -53,8 +53,13 @@ def cost(value: Cost, *, with_reason: bool = False) -> str:
 
 
 def price_per_mtok(value: float | None) -> str:
-    """A price per million tokens as the price list writes it: "$3", "$0.8", "$3.75"; None is "unknown"."""
-    return UNKNOWN_COST if value is None else f"${value:g}"
+    """A price per million tokens as the price list writes it: "$3", "$0.80", "$3.75", "$0.125"; None is
+    "unknown". Cents get both digits, so "$0.10 in / $0.50 out" reads as money."""
+    if value is None:
+        return UNKNOWN_COST
+    if value == int(value):
+        return f"${int(value)}"
+    return f"${value:.2f}" if round(value, 2) == value else f"${value:g}"
 
 
 def ms_figure(value: float | None) -> str:

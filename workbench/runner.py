@@ -227,7 +227,8 @@ class _RunRecorder:
             model=self.model, request=self.request, source=self.source, prompt_name=self.prompt_name,
             text=text, thinking=thinking, tool_uses=list(self.tool_uses), content=content,
             stop_reason=message.stop_reason if message is not None else None,
-            request_id=self.request_id, usage=usage, cost=_price(prices, usage, self.model),
+            request_id=self.request_id, usage=usage,
+            cost=_price(prices, usage, _answering_model(message, self.model), requested_model=self.model),
             ttft_ms=self.ttft_ms, latency_ms=latency_ms,
             output_tokens_per_s=_output_rate(usage, self.ttft_ms, latency_ms),
             error=error, partial=error is not None and self.has_output,
@@ -235,7 +236,14 @@ class _RunRecorder:
         )
 
 
-def _price(prices: PriceTable | None, usage: UsageCounts | None, model: str) -> Cost:
+def _answering_model(message: Any, requested: str) -> str:
+    """The model that produced the reply (a server-side fallback answers as another model)."""
+    answered = getattr(message, "model", None) if message is not None else None
+    return answered if isinstance(answered, str) and answered else requested
+
+
+def _price(prices: PriceTable | None, usage: UsageCounts | None, model: str, *,
+           requested_model: str | None = None) -> Cost:
     if prices is None:
         try:
             prices = load_price_table()
@@ -244,7 +252,10 @@ def _price(prices: PriceTable | None, usage: UsageCounts | None, model: str) -> 
     if usage is None:
         return Cost(usd=None, reason="no usage reported: the call failed before the reply started",
                     price_version=prices.version)
-    return prices.cost(usage, model)
+    try:
+        return prices.cost(usage, model, requested_model=requested_model)
+    except ValueError as error:  # counts no call can have: say so rather than price them
+        return Cost(usd=None, reason=str(error), price_version=prices.version)
 
 
 def _output_rate(usage: UsageCounts | None, ttft_ms: float | None, latency_ms: float) -> float | None:

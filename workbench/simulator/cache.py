@@ -4,7 +4,8 @@ Rules (explicit, close to the API's):
 - Breakpoints are the blocks carrying `cache_control` (tools, system blocks, message content
   blocks) plus, with top-level `cache_control`, the last cacheable block. At most 4 explicit ones.
 - A breakpoint's prefix is every segment up to and including it (tools, system, messages order).
-  Prefixes shorter than min_cacheable_tokens(model) (1024; 2048 for claude-haiku-3-5) are not cached.
+  Prefixes shorter than the model's minimum (model_quirks.json: 4,096 on Haiku 4.5 and Opus 4.5-4.8,
+  512 on the Fable / Mythos line and Opus 5, 1,024 by default) are not cached, and that is no error.
 - The longest cached, unexpired prefix is read (and its TTL refreshed); every later breakpoint's
   prefix is written, the tokens between two breakpoints billed at the later breakpoint's TTL.
 - Entries are keyed by model + prefix hash, kept in memory, expiring after 5 minutes or 1 hour of
@@ -17,17 +18,11 @@ import threading
 import time
 from dataclasses import dataclass
 
+from .catalog import min_cacheable_tokens
 from .tokenizer import Segment
 
 MAX_BREAKPOINTS = 4
-DEFAULT_MIN_CACHEABLE_TOKENS = 1024
-MIN_CACHEABLE_TOKENS_BY_MODEL = {"claude-haiku-3-5": 2048}
 TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
-
-
-def min_cacheable_tokens(model_id: str) -> int:
-    """The shortest prefix the cache stores for this model."""
-    return MIN_CACHEABLE_TOKENS_BY_MODEL.get(model_id, DEFAULT_MIN_CACHEABLE_TOKENS)
 
 
 @dataclass(frozen=True)

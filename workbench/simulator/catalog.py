@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,25 +26,66 @@ def load_models() -> tuple[dict, ...]:
 
 
 @lru_cache(maxsize=1)
+def load_snapshots() -> dict[str, str]:
+    """Dated snapshot id -> the alias whose catalog entry describes it (models.json "snapshots")."""
+    return dict(json.loads(MODELS_FILE.read_text(encoding="utf-8")).get("snapshots") or {})
+
+
+@lru_cache(maxsize=1)
+def _quirks_file() -> dict:
+    return json.loads(QUIRKS_FILE.read_text(encoding="utf-8"))
+
+
 def load_quirks() -> dict[str, dict]:
     """Rule name -> {"about", "models", ...} from model_quirks.json."""
-    return json.loads(QUIRKS_FILE.read_text(encoding="utf-8"))["rules"]
+    return _quirks_file()["rules"]
 
 
-def find_model(model_id: str) -> dict | None:
-    """The catalog entry with this id, or None."""
-    return next((model for model in load_models() if model["id"] == model_id), None)
+def min_cacheable_tokens(model_id: str) -> int:
+    """The shortest prefix a breakpoint caches on this model (model_quirks.json)."""
+    table = _quirks_file()["prompt_cache_minimum_tokens"]
+    return int(table["models"].get(load_snapshots().get(model_id, model_id), table["default"]))
+
+
+def accepted_api_versions() -> tuple[str, ...]:
+    """The `anthropic-version` values the API answers."""
+    return tuple(_quirks_file()["api_versions"]["versions"])
+
+
+def find_model(model_id: str, *, now: datetime | None = None) -> dict | None:
+    """The catalog entry for this id (a dated snapshot id gets its alias's entry under its own id), with
+    the lifecycle it has `now`: a model past its retirement date is retired whatever the file says."""
+    alias = load_snapshots().get(model_id, model_id)
+    model = next((model for model in load_models() if model["id"] == alias), None)
+    if model is None:
+        return None
+    return {**model, "id": model_id, "lifecycle": lifecycle_on(model, now)}
+
+
+def canonical_id(model: dict) -> str:
+    """The alias a (possibly dated) entry stands for: the id quirk and price tables use."""
+    return load_snapshots().get(model["id"], model["id"])
+
+
+def lifecycle_on(model: dict, now: datetime | None = None) -> str:
+    """`retired` once retires_at has passed; the file's stage before that."""
+    retires_at = model.get("retires_at")
+    if retires_at and model.get("lifecycle") != "retired":
+        moment = now or datetime.now(timezone.utc)
+        if moment >= datetime.fromisoformat(retires_at.replace("Z", "+00:00")):
+            return "retired"
+    return model.get("lifecycle", "active")
 
 
 def has_quirk(rule: str, model_id: str) -> bool:
-    """Whether model_quirks.json lists this model under this rule."""
-    return model_id in load_quirks().get(rule, {}).get("models", [])
+    """Whether model_quirks.json lists this model (or the alias of this snapshot) under this rule."""
+    return load_snapshots().get(model_id, model_id) in load_quirks().get(rule, {}).get("models", [])
 
 
 def tokenizer_ratio(model_id: str) -> float:
     """How many more tokens this model counts than the reference tokenizer (1.0 or ~1.3)."""
     rule = load_quirks().get("newer_tokenizer", {})
-    return float(rule.get("ratio", 1.0)) if model_id in rule.get("models", []) else 1.0
+    return float(rule.get("ratio", 1.0)) if has_quirk("newer_tokenizer", model_id) else 1.0
 
 
 def _supported_keys(capability: dict | None) -> set[str]:
@@ -81,7 +123,7 @@ LIFECYCLES = ("active", "deprecated", "retired")
 
 
 def list_page(limit: object = None, after_id: str | None = None, before_id: str | None = None,
-              lifecycle: list[str] | None = None) -> dict:
+              lifecycle: list[str] | None = None, *, now: datetime | None = None) -> dict:
     """One page of GET /v1/models: newest first, cursor ids exclusive, like the API.
 
     Retired models are listed only when `lifecycle` asks for them, as the API does.
@@ -90,7 +132,8 @@ def list_page(limit: object = None, after_id: str | None = None, before_id: str 
     unknown = [stage for stage in wanted if stage not in LIFECYCLES]
     if unknown:
         raise invalid_request(f"lifecycle: unknown stage {unknown[0]!r}; use one of {', '.join(LIFECYCLES)}")
-    models = [model for model in load_models() if model.get("lifecycle") in wanted]
+    models = [{**model, "lifecycle": lifecycle_on(model, now)} for model in load_models()]
+    models = [model for model in models if model["lifecycle"] in wanted]
     ids = [model["id"] for model in models]
     page_size = _parse_limit(limit)
     if after_id and before_id:
@@ -132,13 +175,14 @@ def _parse_limit(limit: object) -> int:
     return value
 
 
-def model_for_request(model_id: object) -> dict:
-    """The catalog entry a request names; 404 for unknown or retired models, as the API does."""
+def model_for_request(model_id: object, *, now: datetime | None = None) -> dict:
+    """The catalog entry a request names (for a snapshot id, its alias's entry, id included, so
+    quirks and capabilities apply); 404 for unknown or retired models, as the API does."""
     if not isinstance(model_id, str) or not model_id:
         raise invalid_request("model: Field required")
-    model = find_model(model_id)
+    model = find_model(model_id, now=now)
     if model is None:
         raise ApiError("not_found_error", f"model: {model_id}")
     if model.get("lifecycle") == "retired":
         raise ApiError("not_found_error", f"model: {model_id} (this model has been retired)")
-    return model
+    return {**model, "id": canonical_id(model)}

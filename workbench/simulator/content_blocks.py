@@ -1,9 +1,22 @@
 """What the API accepts as a content block in `messages[].content` (the per-block 400s)."""
 from __future__ import annotations
 
+import base64
+import binascii
+
 from .errors import invalid_request
 
 IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# The first bytes of each image format, to tell real image data from anything else.
+_IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
+                     "image/gif": (b"GIF87a", b"GIF89a")}
+# Every block type a request may carry (the SDK 2.14 ContentBlockParam union); anything else is a 400.
+BLOCK_TYPES = (
+    "text", "image", "document", "search_result", "thinking", "redacted_thinking", "tool_use", "tool_result",
+    "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
+    "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result",
+    "container_upload",
+)
 DOCUMENT_SOURCES = {"base64": "application/pdf", "text": "text/plain"}
 
 
@@ -13,6 +26,9 @@ def check_block(block: object, where: str) -> None:
     if not isinstance(block, dict) or not isinstance(block.get("type"), str):
         raise invalid_request(f"{where}: content blocks must be objects with a 'type'")
     kind = block["type"]
+    if kind not in BLOCK_TYPES:
+        raise invalid_request(f"{where}: Input tag '{kind}' found using 'type' does not match any of the expected "
+                              f"tags: {', '.join(repr(name) for name in BLOCK_TYPES)}")
     if kind == "text":
         if not isinstance(block.get("text"), str):
             raise invalid_request(f"{where}.text: Field required")
@@ -47,10 +63,34 @@ def _check_image_source(source: object, where: str) -> None:
             raise invalid_request(f"{where}.media_type: Input should be {', '.join(repr(t) for t in IMAGE_MEDIA_TYPES)}")
         if not isinstance(source.get("data"), str) or not source["data"]:
             raise invalid_request(f"{where}.data: Field required")
+        _check_image_bytes(source["data"], source["media_type"], where)
     elif kind in REFERENCE_SOURCE_FIELDS:
         _check_reference_source(source, kind, where)
     else:
         raise invalid_request(f"{where}.type: Input should be 'base64', 'url' or 'file'")
+
+
+def _check_image_bytes(data: str, media_type: str, where: str) -> None:
+    """The API decodes the image: data that is not base64, or not an image of the stated type, is a 400."""
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid_request(f"{where}.data: invalid base64 data") from None
+    actual = _sniff_image_type(raw)
+    if actual is None:
+        raise invalid_request(f"{where}: Could not process image")
+    if actual != media_type:
+        raise invalid_request(f"{where}: The image was specified using the {media_type} media type, but the image "
+                              f"appears to be a {actual} image")
+
+
+def _sniff_image_type(raw: bytes) -> str | None:
+    if raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
+        return "image/webp"
+    for media_type, signatures in _IMAGE_SIGNATURES.items():
+        if raw.startswith(signatures):
+            return media_type
+    return None
 
 
 # Sources that point elsewhere instead of carrying the bytes: type -> the field that must be a string.

@@ -16,7 +16,11 @@ from .ratelimit import retry_after_headers
 
 FAULT_HEADER = "x-simulator-fault"
 ATTEMPT_HEADER = "x-stainless-retry-count"
-DISCONNECT = "disconnect"
+DISCONNECT = "disconnect"      # drops the connection mid-body (mid-stream for a stream)
+STREAM_ERROR = "stream_error"  # HTTP 200, a few deltas, then an SSE `event: error` (overloaded_error)
+RESET = "reset"                # closes the connection before any response headers
+# Kinds that are not an error response but something done to the connection or the stream.
+WIRE_KINDS = (DISCONNECT, STREAM_ERROR, RESET)
 
 # kind -> (error type, message). `permission` and `too_large` go beyond the documented kinds so
 # that every error status can be exercised.
@@ -28,7 +32,7 @@ ERROR_FAULTS: dict[str, tuple[str, str]] = {
     "permission": ("permission_error", "Your API key does not have permission to use the specified resource."),
     "too_large": ("request_too_large", "Request exceeds the maximum allowed number of bytes."),
 }
-KINDS = (*ERROR_FAULTS, DISCONNECT)
+KINDS = (*ERROR_FAULTS, *WIRE_KINDS)
 # What --fault-rate draws from: the transient failures a production client meets.
 RANDOM_KINDS = ("overloaded", "rate_limit", "server_error", DISCONNECT)
 FAULT_RETRY_AFTER_S = 1.0  # simulated seconds, divided by --speed on the wire
@@ -40,11 +44,17 @@ class Fault:
 
     kind: str
 
+    @property
+    def is_error_response(self) -> bool:
+        return self.kind in ERROR_FAULTS
+
     def as_error(self, speed: float) -> ApiError:
-        """The error response for an error kind (not for `disconnect`)."""
-        error_type, message = ERROR_FAULTS[self.kind]
+        """The error response for an error kind. `stream_error` outside a stream is the error it would
+        have carried (529 overloaded), as the API answers a non-streaming request that fails."""
+        kind = "overloaded" if self.kind == STREAM_ERROR else self.kind
+        error_type, message = ERROR_FAULTS[kind]
         headers = {}
-        if self.kind in ("overloaded", "rate_limit", "server_error"):
+        if kind in ("overloaded", "rate_limit", "server_error"):
             # Scaled so the SDK's honest wait stays short in tests.
             headers = retry_after_headers(FAULT_RETRY_AFTER_S / speed)
         return ApiError(error_type, message, headers=headers)

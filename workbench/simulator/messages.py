@@ -58,7 +58,7 @@ class MessageService:
             "id": new_message_id(),
             "type": "message",
             "role": "assistant",
-            "model": model["id"],
+            "model": request["model"],  # echoes what was sent: a dated snapshot id stays dated
             "content": plan.content,
             "stop_reason": plan.stop_reason,
             "stop_sequence": plan.stop_sequence,

@@ -1,17 +1,15 @@
 """The request headers the API insists on: an API key and `anthropic-version`."""
 from __future__ import annotations
 
-import re
 from typing import Mapping
 
+from .catalog import accepted_api_versions
 from .errors import ApiError, invalid_request
 
 # The API answers a request without `anthropic-version` with a 400 ("anthropic-version: header
-# is required") and an unknown version with a 400 too. The official SDK always sends one
-# (2.14 sends "2026-10-21"; older SDKs and curl examples send "2023-06-01"). The simulator
-# cannot know every published version, so it accepts any well-formed date rather than risk
-# refusing a real one, and refuses only a missing or malformed header.
-_VERSION_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# is required") and an unknown version (a typo, a future date) with a 400 too. The versions it
+# knows are data (model_quirks.json "api_versions"): the SDK 2.14 sends "2026-10-21", older SDKs
+# and curl examples "2023-06-01".
 
 
 def authenticate(headers: Mapping[str, str]) -> None:
@@ -27,9 +25,9 @@ def authenticate(headers: Mapping[str, str]) -> None:
 
 
 def check_api_version(headers: Mapping[str, str]) -> None:
-    """400 for a missing or malformed `anthropic-version`, in the API's words."""
+    """400 for a missing or unknown `anthropic-version`, in the API's words."""
     version = (headers.get("anthropic-version") or "").strip()
     if not version:
         raise invalid_request("anthropic-version: header is required")
-    if not _VERSION_PATTERN.match(version):
+    if version not in accepted_api_versions():
         raise invalid_request(f'anthropic-version: "{version}" is not a valid version')

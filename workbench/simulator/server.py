@@ -16,13 +16,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import catalog
 from .config import SimulatorConfig
 from .errors import ApiError, error_type_for_status, not_found
-from .faults import DISCONNECT, choose_fault
 from .batches import MAX_BATCH_BYTES, BatchService
+from .faults import DISCONNECT, RESET, STREAM_ERROR, Fault, choose_fault
 from .messages import MessageService, PreparedMessage
 from .ratelimit import RequestRateLimiter, rate_limit_headers
 from .request_body import MAX_REQUEST_BYTES, BodyError, parse_json, read_body
 from .request_headers import authenticate, check_api_version
-from .sse import message_events
+from .sse import StreamEvent, message_events
 
 DISCONNECT_AFTER_DELTAS = 3
 CONNECTION_IDLE_TIMEOUT_S = 300
@@ -148,10 +148,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             body = read_body(self.headers, self.rfile, MAX_BATCH_BYTES if is_batch_create else MAX_REQUEST_BYTES)
             authenticate(self.headers)
             check_api_version(self.headers)
-            if method == "GET" and path == "/v1/models":
-                self._send_json(200, catalog.list_page(**self._query(url.query)))
-            elif method == "GET" and path.startswith("/v1/models/"):
-                self._get_model(unquote(path[len("/v1/models/"):]))
+            if method == "GET" and (path == "/v1/models" or path.startswith("/v1/models/")):
+                self._models(path, url.query, body)
             elif method == "POST" and path == "/v1/messages/count_tokens":
                 self._count_tokens(body)
             elif method == "POST" and path == "/v1/messages":
@@ -204,20 +202,37 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         else:
             raise not_found(f"{method} {path} is not a route of this API")
 
-    def _get_model(self, model_id: str) -> None:
-        model = catalog.find_model(model_id)
-        if model is None:
-            raise not_found(f"model: {model_id}")
-        self._send_json(200, model)
+    def _models(self, path: str, query: str, body: bytes) -> None:
+        """GET /v1/models and /v1/models/{id}; the fault header applies, so a failing listing (the
+        app's offline-catalog path) can be driven like any other call."""
+        fault = self._header_fault(f"GET {path}?{query}".encode() + body)
+        if path == "/v1/models":
+            payload = catalog.list_page(**self._query(query))
+        else:
+            model_id = unquote(path[len("/v1/models/"):])
+            payload = catalog.find_model(model_id)
+            if payload is None:
+                raise not_found(f"model: {model_id}")
+        self._send_json(200, payload, disconnect=fault is not None and fault.kind == DISCONNECT)
+
+    def _header_fault(self, request_bytes: bytes) -> Fault | None:
+        """The header's fault for a route without a stream: an error kind is raised, `reset` cuts the
+        connection before any headers, and a `disconnect` is returned for the caller to apply."""
+        fault = choose_fault(self.headers, hashlib.sha256(request_bytes).hexdigest(), fault_rate=0.0,
+                             seed=self.server.config.seed)
+        if fault is None:
+            return None
+        if fault.kind == RESET:
+            self._reset_connection()
+        if fault.kind != DISCONNECT:
+            raise fault.as_error(self.server.config.speed)
+        return fault
 
     def _count_tokens(self, body: bytes) -> None:
         request = parse_json(body)
-        config = self.server.config
-        # The fault header applies here too (the API can 429 or 529 a count); a disconnect has
-        # no stream to cut, so it is not injected on this route.
-        fault = choose_fault(self.headers, hashlib.sha256(body).hexdigest(), fault_rate=0.0, seed=config.seed)
-        if fault is not None and fault.kind != DISCONNECT:
-            raise fault.as_error(config.speed)
+        # The fault header applies here too (the API can 429 or 529 a count); a disconnect has no
+        # stream to cut and is not injected on this route.
+        self._header_fault(body)
         self._send_json(200, self.server.messages.count_tokens(request))
 
     def _create_message(self, body: bytes) -> None:
@@ -225,7 +240,11 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         config = self.server.config
         request_key = hashlib.sha256(body).hexdigest()
         fault = choose_fault(self.headers, request_key, fault_rate=config.fault_rate, seed=config.seed)
-        if fault is not None and fault.kind != DISCONNECT:
+        if fault is not None and fault.kind == RESET:
+            self._reset_connection()
+        streamed_fault = fault is not None and (fault.kind == DISCONNECT
+                                                or (fault.kind == STREAM_ERROR and request.get("stream")))
+        if fault is not None and not streamed_fault:
             raise fault.as_error(config.speed)
         admission = self.server.limiter.admit()
         if not admission.allowed:
@@ -237,12 +256,11 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         prepared = self.server.messages.create(request)
         usage = prepared.message["usage"]
         headers = rate_limit_headers(admission, usage["input_tokens"], usage["output_tokens"])
-        disconnect = fault is not None
         if request.get("stream"):
-            self._send_stream(prepared, headers, disconnect=disconnect)
+            self._send_stream(prepared, headers, fault=fault.kind if fault is not None else None)
         else:
             time.sleep(prepared.pacing.total_s(usage["output_tokens"]))
-            self._send_json(200, prepared.message, headers, disconnect=disconnect)
+            self._send_json(200, prepared.message, headers, disconnect=fault is not None)
 
     # --- responses -----------------------------------------------------------------------
 
@@ -291,7 +309,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def _send_error(self, error: ApiError) -> None:
         self._send_json(error.status, error.body(self.request_id), error.headers)
 
-    def _send_stream(self, prepared: PreparedMessage, headers: dict[str, str], *, disconnect: bool) -> None:
+    def _send_stream(self, prepared: PreparedMessage, headers: dict[str, str], *, fault: str | None) -> None:
+        """The SSE stream; a `disconnect` fault cuts it after a few deltas, a `stream_error` fault
+        sends an `event: error` there and ends the stream properly, as the API does."""
         self._start_response(200, "text/event-stream; charset=utf-8", headers)
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
@@ -300,9 +320,13 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         first_block = True
         deltas = 0
         for event in message_events(prepared.message, prepared.start_usage):
-            if disconnect and (deltas >= DISCONNECT_AFTER_DELTAS or event.name == "message_delta"):
-                self._drop_connection()
-                return
+            if fault is not None and (deltas >= DISCONNECT_AFTER_DELTAS or event.name == "message_delta"):
+                if fault == DISCONNECT:
+                    self._drop_connection()
+                    return
+                error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+                self._write_chunk(StreamEvent("error", error).encode())
+                break
             if event.name == "content_block_start" and first_block:
                 time.sleep(pacing.ttft_s)
                 first_block = False
@@ -316,6 +340,14 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def _write_chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
+
+    def _reset_connection(self) -> None:
+        """Abort the connection before anything is sent: SO_LINGER 0 makes the close a TCP reset.
+        Raises OSError, which _handle treats as a client gone away (nothing more is written)."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        raise ConnectionResetError("simulated reset")
 
     def _drop_connection(self) -> None:
         """Close the socket without finishing the body (no terminating chunk, short content)."""

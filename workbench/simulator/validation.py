@@ -297,7 +297,10 @@ def _check_sampling(request: dict, model: dict) -> None:
         if request.get("temperature") not in (None, DEFAULT_TEMPERATURE):
             changed.insert(0, "temperature")
         if changed:
-            raise invalid_request(f"{', '.join(changed)}: only the default sampling parameters are supported on {model['id']}")
+            raise invalid_request(f"{changed[0]} is deprecated for this model")
+    if catalog.has_quirk("sampling_pair_rejected", model["id"]) and request.get("temperature") is not None \
+            and request.get("top_p") is not None:
+        raise invalid_request("`temperature` and `top_p` cannot both be specified for this model")
 
 
 def _check_stop_sequences(stop_sequences: object) -> None:
