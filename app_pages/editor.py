@@ -99,7 +99,7 @@ with result_column:
             else:
                 events = stream_run(client, request, source="editor", prompt_name=spec.name,
                                     log=get_usage_log(), prices=prices,
-                                    extra_headers=state.extra_headers or None)
+                                    extra_headers=state.extra_headers or None, previous=state.last_run)
                 result = stream_into(events, result_slot)
                 state.last_run = result
                 if result.error is not None and result.error.status == 401:

@@ -91,7 +91,7 @@ def render_model_picker(catalog: Catalog, prices: PriceTable) -> ModelEntry | No
         )
     if entry is not None:
         st.caption(f"{entry.display_name}: {entry.max_input_tokens or 0:,}-token context window · "
-                   f"up to {entry.max_tokens or 0:,} output tokens · {prices.price_summary(entry.id)}")
+                   f"up to {entry.max_tokens or 0:,} output tokens · {_per_mtok(prices, entry.id)}")
     return entry
 
 

@@ -67,8 +67,10 @@ def render_result(result: RunResult, *, model_max: int | None = None) -> None:
         with st.expander("Thinking", expanded=False):
             st.markdown(result.thinking)
     if result.text:
-        if result.partial:
-            st.caption("Partial reply: the stream stopped early.")
+        if result.incomplete:
+            error_type = result.error.type if result.error else "an error"
+            st.caption(f":material/warning: Incomplete reply: the stream stopped early ({error_type}); "
+                       "below is what arrived before it, and it is logged that way.")
         st.markdown(result.text)
     for call in result.tool_uses:
         st.markdown(f":material/build: **Tool call** `{call['name']}` · id `{call['id']}`")
@@ -78,6 +80,18 @@ def render_result(result: RunResult, *, model_max: int | None = None) -> None:
         st.warning(advice)
     if result.ok or result.usage is not None:
         render_metrics(result)
+    if result.cache_miss is not None:
+        render_cache_miss(result.cache_miss)
+
+
+def render_cache_miss(explanation) -> None:
+    """★ Why the prompt cache was missed: the reasons in words, and the prefix diff behind them."""
+    reasons = "".join(f"\n- {reason}" for reason in explanation.reasons)
+    st.warning(f"**Cache miss.** {explanation.headline} Why ({explanation.source}):{reasons}",
+               icon=":material/cached:")
+    if explanation.diff:
+        with st.expander("What changed before the cache breakpoint (diff of the prefix)"):
+            st.code(explanation.diff, language="diff")
 
 
 def render_metrics(result: RunResult) -> None:

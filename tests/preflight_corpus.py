@@ -39,7 +39,7 @@ CORPUS: list[tuple[str, dict]] = [
     # --- plain requests on every kind of model -------------------------------------------------
     *[(f"plain {model}", body(model)) for model in (
         "claude-haiku-4-5", "claude-sonnet-5-5", "claude-opus-5-5", "claude-sonnet-5", "claude-opus-4-8",
-        "claude-haiku-3-5", "claude-sonnet-4", "claude-fable-5-1", "claude-opus-4-5", "claude-mythos-5",
+        "claude-3-5-haiku-20241022", "claude-sonnet-4", "claude-fable-5-1", "claude-opus-4-5", "claude-mythos-5",
         "claude-sonnet-4-5", "claude-haiku-5-5")],
     ("retired model", body("claude-opus-4-1")),
     ("another retired model", body("claude-opus-4")),
@@ -47,7 +47,7 @@ CORPUS: list[tuple[str, dict]] = [
     ("max_tokens at the limit", body("claude-haiku-4-5", max_tokens=64_000)),
     ("max_tokens over the limit", body("claude-haiku-4-5", max_tokens=64_001)),
     ("max_tokens over a 128k limit", body("claude-sonnet-5-5", max_tokens=200_000)),
-    ("max_tokens over Haiku 3.5's limit", body("claude-haiku-3-5", max_tokens=8193)),
+    ("max_tokens over Opus 4.5's limit", body("claude-opus-4-5", max_tokens=64_001)),
     ("max_tokens 1", body("claude-opus-4-8", max_tokens=1)),
     ("max_tokens 0", body("claude-opus-4-8", max_tokens=0)),
     ("max_tokens negative", body("claude-sonnet-5-5", max_tokens=-5)),
@@ -92,7 +92,11 @@ CORPUS: list[tuple[str, dict]] = [
     ("adaptive on Haiku 4.5", body("claude-haiku-4-5", thinking={"type": "adaptive"})),
     ("between_tools on Sonnet 5.5", body("claude-sonnet-5-5", thinking={"type": "between_tools"})),
     ("between_tools on Opus 4.8", body("claude-opus-4-8", thinking={"type": "between_tools"})),
-    ("enabled on Haiku 3.5", body("claude-haiku-3-5", thinking={"type": "enabled", "budget_tokens": 1024})),
+    ("enabled on Fable 5", body("claude-fable-5", thinking={"type": "enabled", "budget_tokens": 1024})),
+    ("disabled on Mythos 5.2", body("claude-mythos-5-2", thinking={"type": "disabled"})),
+    ("temperature with top_p on Haiku 4.5", body("claude-haiku-4-5", temperature=0.5, top_p=0.9)),
+    ("temperature on Opus 4.7", body("claude-opus-4-7", temperature=0.5)),
+    ("dated snapshot id", body("claude-haiku-4-5-20251001")),
     ("display omitted", body("claude-opus-5-5", thinking={"type": "adaptive", "display": "omitted"})),
     ("display unknown", body("claude-opus-5-5", thinking={"type": "adaptive", "display": "full"})),
     # --- effort and structured output --------------------------------------------------------------

@@ -167,6 +167,10 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     advice = present.stop_reason_advice(result.stop_reason, result.request.get("max_tokens"))
     if advice:
         print(f"warning: {advice}", file=err)
+    if result.incomplete and result.error is not None:
+        print(f"warning: incomplete reply: the stream stopped with {result.error.type} after "
+              f"{len(result.text):,} characters; the text above is what arrived, logged as {result.error.type}.",
+              file=err)
     if not result.ok:
         assert result.error is not None
         print(f"error: {present.error_sentence(result.error, result.request_id)}", file=err)

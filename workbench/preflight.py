@@ -14,13 +14,14 @@ the SDK is loaded.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from workbench.key_shapes import has_key_value, is_key_name, key_shaped_paths
-from workbench.model_quirks import quirk_applies, quirk_rule
+from workbench.model_quirks import prompt_cache_minimum, quirk_applies, quirk_rule
 from workbench.templating import find_variables, substitute
 
 if TYPE_CHECKING:  # only the type: importing workbench.models would load the SDK
@@ -681,6 +682,61 @@ def cache_breakpoints(subject: Subject) -> Iterator[Problem]:
             yield Problem("cache_ttl_order", path,
                           "A 1h cache breakpoint cannot come after a 5m one: make the earlier ones 1h too.")
             break
+
+
+def _prefix_sizes(request: dict) -> tuple[list[tuple[str, int]], int]:
+    """(breakpoint path, characters of the prompt up to and including its block) in prompt order
+    (tools, system, messages, as the cache reads them), and the characters of the whole prompt."""
+    points: list[tuple[str, int]] = []
+    running = 0
+
+    def size(block: object) -> int:
+        if isinstance(block, str):
+            return len(block)
+        if isinstance(block, dict) and isinstance(block.get("text"), str):
+            return len(block["text"])
+        return len(json.dumps(block, ensure_ascii=False, default=str))
+
+    for index, tool in enumerate(_list(request.get("tools"))):
+        running += size(tool)
+        if isinstance(tool, dict) and tool.get("cache_control") is not None:
+            points.append((f"$.tools[{index}].cache_control", running))
+    system = request.get("system")
+    for index, block in enumerate(system if isinstance(system, list) else [system] if system else []):
+        running += size(block)
+        if isinstance(block, dict) and block.get("cache_control") is not None:
+            points.append((f"$.system[{index}].cache_control", running))
+    for message_index, message in enumerate(_list(request.get("messages"))):
+        content = _dict(message).get("content")
+        for index, block in enumerate(content if isinstance(content, list) else [content]):
+            running += size(block)
+            if isinstance(block, dict) and block.get("cache_control") is not None:
+                points.append((f"$.messages[{message_index}].content[{index}].cache_control", running))
+    if request.get("cache_control") is not None:
+        points.append(("$.cache_control", running))
+    return points, running
+
+
+@rule
+def cache_minimum(subject: Subject) -> Iterator[Problem]:
+    """A breakpoint on a prefix shorter than the model's minimum caches nothing: not an error, but
+    "cache write 0" after Run would be a surprise, so say it before."""
+    tokens, options = subject.input_tokens, subject.options
+    if not options.known or not tokens:
+        return
+    points, total_chars = _prefix_sizes(subject.request)
+    if not points or not total_chars:
+        return
+    minimum = prompt_cache_minimum(options.model)
+    for path, chars in points:
+        # The count covers the whole prompt; a prefix gets its share by length (exact for the last).
+        prefix_tokens = tokens if chars >= total_chars else round(tokens * chars / total_chars)
+        if prefix_tokens < minimum:
+            about = "" if chars >= total_chars and subject.tokens_exact else "about "
+            yield Problem("cache_below_minimum", path,
+                          f"The cache breakpoint covers {about}{prefix_tokens:,} tokens, below {_name(subject)}'s "
+                          f"{minimum:,}-token minimum for prompt caching: nothing will be cached (cache write 0). "
+                          f"Move it after more content, or remove it.", severity="warning")
 
 
 @rule

@@ -22,6 +22,7 @@ import httpx2
 from anthropic.resources.messages import Messages
 
 from workbench.present import error_advice
+from workbench.cache_miss import CacheMissExplanation, explain_cache_miss
 from workbench.pricing import Cost, PriceFileError, PriceTable, UsageCounts, load_price_table
 from workbench.spec import request_hash
 from workbench.usage_log import CallRecord, UsageLog, utc_now_iso
@@ -112,6 +113,13 @@ class RunResult:
     log_id: int | None = None
     # The reply as API JSON: the final message, or the snapshot so far when the stream died.
     response: dict | None = None
+    # Why this run read less from the prompt cache than the previous one had cached (Editor runs).
+    cache_miss: CacheMissExplanation | None = None
+
+    @property
+    def incomplete(self) -> bool:
+        """The reply stopped early (an error mid-stream): the text is what arrived before it."""
+        return self.partial
 
     @property
     def ok(self) -> bool:
@@ -316,8 +324,12 @@ def stream_run(
     log: UsageLog | None = None,
     prices: PriceTable | None = None,
     extra_headers: dict | None = None,
+    previous: RunResult | None = None,
 ) -> Iterator[Event]:
     """Run one (already substituted) request with streaming; yields deltas, then RunDone(result).
+
+    `previous`: the run before this one of the same prompt. When it used the prompt cache, the call
+    asks the API for `diagnostics` against it, and the result explains a cache miss (`cache_miss`).
 
     If the consumer closes the generator early, or Ctrl-C (KeyboardInterrupt) arrives mid-run, the
     HTTP stream is closed and the run is still logged, with error type "cancelled".
@@ -326,6 +338,9 @@ def stream_run(
     kwargs = build_call_kwargs(request)
     if extra_headers:
         kwargs["extra_headers"] = dict(extra_headers)
+    previous_id = _previous_message_id(previous)
+    if previous_id and "diagnostics" not in request:
+        kwargs["diagnostics"] = {"previous_message_id": previous_id}
     error: RunError | None = None
     try:
         yield from _read_stream(client, kwargs, recorder)
@@ -358,8 +373,22 @@ def stream_run(
         logger.warning("run failed unexpectedly", exc_info=True)
         error = _local_error("client_error", f"{type(unexpected).__name__}: {unexpected}", recorder.request_id)
     result = recorder.result(prices, error)
+    if previous is not None and result.ok:
+        result.cache_miss = explain_cache_miss(
+            previous.request, previous.usage, previous.started_at, result.request, result.usage, result.started_at,
+            (result.response or {}).get("diagnostics"))
     _log_result(log, result)
     yield RunDone(result)
+
+
+def _previous_message_id(previous: RunResult | None) -> str | None:
+    """The message id to ask diagnostics against: only when the previous run used the prompt cache."""
+    if previous is None or previous.usage is None or not previous.response:
+        return None
+    if not (previous.usage.cache_write_tokens or previous.usage.cache_read_tokens):
+        return None
+    message_id = previous.response.get("id")
+    return message_id if isinstance(message_id, str) else None
 
 
 def run_once(client: anthropic.Anthropic, request: dict, **options: Any) -> RunResult:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .cache import PromptCache
 from .config import SimulatorConfig
+from .diagnostics import DiagnosticsBook, Fingerprint, check_diagnostics
 from .latency import Pacing, pacing_for
 from .replies import plan_reply
 from .tokenizer import count_input_tokens, request_segments
@@ -32,6 +33,7 @@ class MessageService:
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config
         self.cache = PromptCache()
+        self.diagnostics = DiagnosticsBook()
 
     def count_tokens(self, request: object) -> dict:
         """The count_tokens response: the same count usage adds up to."""
@@ -41,6 +43,7 @@ class MessageService:
     def create(self, request: object) -> PreparedMessage:
         """Validate, account the prompt cache, and generate the reply (raises ApiError)."""
         model = validate_message_request(request)
+        check_diagnostics(request)
         segments = request_segments(request)
         total_input = sum(segment.tokens for segment in segments)
         cached = self.cache.account(model["id"], segments, request.get("cache_control"))
@@ -54,8 +57,10 @@ class MessageService:
                 "ephemeral_1h_input_tokens": cached.write_1h_tokens,
             },
         }
+        fingerprint = Fingerprint.of(request, model["id"], cached.read_tokens + cached.write_tokens)
+        message_id = new_message_id()
         message = {
-            "id": new_message_id(),
+            "id": message_id,
             "type": "message",
             "role": "assistant",
             "model": request["model"],  # echoes what was sent: a dated snapshot id stays dated
@@ -65,6 +70,9 @@ class MessageService:
             "stop_details": None,
             "usage": {**input_usage, "output_tokens": plan.output_tokens, "service_tier": "standard"},
         }
+        if "diagnostics" in request:
+            message["diagnostics"] = self.diagnostics.diagnose(request, fingerprint, cached.read_tokens)
+        self.diagnostics.remember(message_id, fingerprint)
         start_usage = {**input_usage, "output_tokens": min(1, plan.output_tokens), "service_tier": "standard"}
         pacing = pacing_for(model, random.Random(f"{plan.seed}:latency"), self.config.speed)
         return PreparedMessage(message, start_usage, pacing)
