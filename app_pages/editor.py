@@ -13,6 +13,7 @@ from components.prompt_form import (
     render_turns,
 )
 from components.run_view import render_result, stream_into
+from components.sampling_form import render_sampling
 from components.session import (
     current_prompt, editor_state, get_catalog, get_client, get_prices, get_usage_log, pop_notices, setup_state,
 )
@@ -51,6 +52,7 @@ with form_column:
         entry = render_model_picker(catalog, prices)
         with st.expander("Thinking, effort, stop sequences, output format, headers"):
             render_settings(entry)
+            render_sampling(entry)
             render_extra_headers()
         render_system()
         render_tools()

@@ -123,6 +123,11 @@ class EditorKeys:
         return f"editor_var_{name}"
 
     @staticmethod
+    def sampling(name: str, part: str = "") -> str:
+        """A sampling parameter's value ("") or its switch ("on"): temperature, top_p, top_k."""
+        return f"editor_{name}" + (f"_{part}" if part else "")
+
+    @staticmethod
     def tool_result(index: int, part: str) -> str:
         """One tool_result answer's widget: content, format or is_error."""
         return f"editor_tool_result_{index}_{part}"

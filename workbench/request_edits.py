@@ -504,3 +504,14 @@ def parse_extra_headers(text: str) -> dict[str, str]:
         raise CredentialHeaderError(f"Don't put credentials in headers ({', '.join(credentials)}): set ANTHROPIC_API_KEY "
                          "in the environment, a .env file or Streamlit secrets.")
     return headers
+
+
+def set_sampling(request: dict, name: str, value: float | int | None) -> dict:
+    """Set a sampling parameter (temperature, top_p, top_k) as a top-level body field; None removes it.
+    The SDK 2.x has no argument for them: the runner sends them through extra_body."""
+    updated = copy.deepcopy(request)
+    if value is None:
+        updated.pop(name, None)
+    else:
+        updated[name] = int(value) if name == "top_k" else float(value)
+    return updated
