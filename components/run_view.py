@@ -103,6 +103,8 @@ def render_metrics(result: RunResult) -> None:
     )
     if not result.cost.known:
         st.caption(f"Cost unknown: {result.cost.reason}")
+    elif result.cost.notes:
+        st.caption("Cost: " + "; ".join(result.cost.notes) + ".")
     usage = result.usage
     if usage is not None:
         st.caption(f"**Tokens** {present.usage_line(usage)}")

@@ -147,3 +147,15 @@ def test_every_registered_subcommand_has_help_text():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     for name in subparsers.choices:
         assert f"python -m workbench {name}" in readme, f"README does not document `{name}`"
+
+
+def test_a_stream_that_errors_midway_keeps_the_text_and_says_it_is_incomplete(cli, endpoint_env, monkeypatch,
+                                                                                 workbench_home):
+    monkeypatch.setenv("ANTHROPIC_CUSTOM_HEADERS", "x-simulator-fault: stream_error")  # read by the SDK
+    completed = cli("run", "-p", "Tell me a long story about the sea.", "--model", "claude-haiku-4-5")
+    assert completed.code == 1
+    assert completed.out.startswith("[Simulated reply")  # what arrived before the error
+    assert "warning: incomplete reply: the stream stopped with overloaded_error" in completed.err
+    assert "overloaded_error" in completed.err.strip().splitlines()[-1]
+    row = UsageLog(workbench_home / "calls.db").recent(1)[0]
+    assert row.error_type == "overloaded_error" and row.output_tokens > 0

@@ -116,3 +116,13 @@ def test_a_modifier_with_an_unusable_figure_is_refused(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(PriceFileError, match=r"\$\.modifiers\.speed_fast\.multiplier: must be a finite number"):
         load_price_table(path)
+
+
+def test_a_run_on_a_dated_id_is_priced_and_not_called_a_fallback(client):
+    from workbench.runner import run_once
+    result = run_once(client, {"model": "claude-haiku-4-5-20251001", "max_tokens": 50,
+                               "messages": [{"role": "user", "content": "Hi"}]}, prices=PRICES)
+    usage = result.usage
+    assert result.response["model"] == "claude-haiku-4-5-20251001"
+    assert result.cost.usd == pytest.approx((usage.input_tokens * 1 + usage.output_tokens * 5) / 1_000_000, abs=1e-12)
+    assert result.cost.notes == ()

@@ -106,7 +106,8 @@ def _verbose_lines(result: RunResult) -> list[str]:
     return [
         f"model: {result.model}",
         f"tokens: {present.usage_line(result.usage)}",
-        f"cost: {present.cost(result.cost, with_reason=True)}",
+        f"cost: {present.cost(result.cost, with_reason=True)}"
+        + (f" ({'; '.join(result.cost.notes)})" if result.cost.notes else ""),
         f"time to first token: {present.ms(result.ttft_ms)}; total: {present.ms(result.latency_ms)}; "
         f"output: {present.tokens_per_s(result.output_tokens_per_s)}",
         f"stop_reason: {result.stop_reason}; request-id: {result.request_id}; log id: {result.log_id}",
