@@ -97,6 +97,12 @@ class EditorKeys:
     STOP_SEQUENCES = "editor_stop_sequences"
     SCHEMA_ON = "editor_schema_on"
     SCHEMA = "editor_schema"
+    TEMPERATURE = "editor_temperature"
+    TEMPERATURE_ON = "editor_temperature_on"
+    TOP_P = "editor_top_p"
+    TOP_P_ON = "editor_top_p_on"
+    TOP_K = "editor_top_k"
+    TOP_K_ON = "editor_top_k_on"
     EXTRA_HEADERS = "editor_extra_headers_text"
     EXTRA_HEADERS_REFUSED = "editor_extra_headers_text_refused"  # an input-error slot, not a widget
     SYSTEM = "editor_system"
@@ -125,7 +131,9 @@ class EditorKeys:
     @staticmethod
     def sampling(name: str, part: str = "") -> str:
         """A sampling parameter's value ("") or its switch ("on"): temperature, top_p, top_k."""
-        return f"editor_{name}" + (f"_{part}" if part else "")
+        return {("temperature", ""): EditorKeys.TEMPERATURE, ("temperature", "on"): EditorKeys.TEMPERATURE_ON,
+                ("top_p", ""): EditorKeys.TOP_P, ("top_p", "on"): EditorKeys.TOP_P_ON,
+                ("top_k", ""): EditorKeys.TOP_K, ("top_k", "on"): EditorKeys.TOP_K_ON}[(name, part)]
 
     @staticmethod
     def tool_result(index: int, part: str) -> str:
