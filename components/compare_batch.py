@@ -5,6 +5,8 @@ page or restarting the app loses nothing, and a pending batch carries on where i
 """
 from __future__ import annotations
 
+import json
+
 import anthropic
 import httpx2
 import streamlit as st
@@ -64,12 +66,9 @@ def render_batch_controls(spec: PromptSpec, columns: list[str], rows: list[dict]
     repeats = st.number_input("Repeats per cell", min_value=1, max_value=MAX_REPEATS, step=1,
                               value=session.compare_state().batch_repeats, key=Keys.BATCH_REPEATS,
                               on_change=_remember_repeats)
-    plan, problem = _plan(spec, columns, rows, setups, int(repeats))
+    plan, problem, projection = _planned(spec, columns, rows, setups, int(repeats))
     problem = ready_problem or problem
     if plan is not None:
-        counter, _ = session.token_counter_or_reason()
-        counting = session.compare_state().count_tokens_on
-        projection = batches.project_cost(plan, session.get_prices(), counter if counting else None)
         st.caption(f"{plan.request_count:,} requests ({len(plan.cases)} cases × {len(plan.models)} models × "
                    f"{int(repeats)} repeats). {_projection_text(projection)}")
     if problem and plan is not None and not ready_problem:
@@ -78,6 +77,28 @@ def render_batch_controls(spec: PromptSpec, columns: list[str], rows: list[dict]
                         help=problem, icon=":material/schedule_send:")
     if clicked and plan is not None:
         _submit(plan)
+
+
+def _planned(spec: PromptSpec, columns: list[str], rows: list[dict], setups: dict[str, ModelSetup],
+             repeats: int) -> tuple[batches.BatchPlan | None, str | None, batches.BatchProjection | None]:
+    """The plan, its problem and projection, rebuilt only when the table or settings change.
+
+    Planning and pricing 10,000 requests takes over a second: not something to redo on every
+    rerun of the page (each click anywhere on it).
+    """
+    counting = session.compare_state().count_tokens_on
+    key = json.dumps([spec.request, columns, rows, repeats, counting,
+                      {model: repr(setup.overrides) for model, setup in setups.items()}], sort_keys=True, default=str)
+    cached = session.compare_state().batch_plan
+    if cached.get("key") != key:
+        plan, problem = _plan(spec, columns, rows, setups, repeats)
+        projection = None
+        if plan is not None:
+            counter, _ = session.token_counter_or_reason()
+            projection = batches.project_cost(plan, session.get_prices(), counter if counting else None)
+        cached.clear()
+        cached.update(key=key, plan=plan, problem=problem, projection=projection)
+    return cached["plan"], cached["problem"], cached["projection"]
 
 
 def _remember_repeats() -> None:

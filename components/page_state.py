@@ -74,6 +74,7 @@ class CompareState:
     batch_notice: str | None = None  # "submitted ..." said once after the rerun
     batch_cancel_problems: dict[str, str] = field(default_factory=dict)  # batch id -> why Cancel failed
     batch_outcomes: dict = field(default_factory=dict)  # (batch id, results logged) -> {"outcome", "summary", ...}
+    batch_plan: dict = field(default_factory=dict)  # {"key", "plan", "problem", "projection"}: built once per change
 
 
 class EditorKeys:

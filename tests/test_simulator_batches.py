@@ -191,3 +191,17 @@ def test_unknown_batch_and_unknown_route_are_404(client):
         client.messages.batches.retrieve("msgbatch_nope")
     with pytest.raises(anthropic.NotFoundError):
         client.messages.batches.cancel("msgbatch_nope")
+
+
+def test_the_configured_expire_rate_applies_to_every_batch():
+    handle = start_simulator(speed=50, batch_expire_rate=1.0)
+    try:
+        client = anthropic.Anthropic(base_url=handle.base_url, api_key="k", max_retries=0)
+        batch = client.messages.batches.create(requests=requests_of(3))
+        assert wait_until_ended(client, batch.id).request_counts.expired == 3
+        with pytest.raises(anthropic.BadRequestError, match=EXPIRE_HEADER):
+            client.messages.batches.create(requests=requests_of(1), extra_headers={EXPIRE_HEADER: "2"})
+    finally:
+        handle.stop()
+    with pytest.raises(ValueError, match="batch_expire_rate"):
+        start_simulator(batch_expire_rate=1.5)
