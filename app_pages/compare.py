@@ -39,6 +39,7 @@ def render_page() -> None:
     catalog = session.get_catalog()
     spec = render_prompt_source()
     if spec is None:
+        render_batches()  # batches already submitted are followed whatever the prompt's state
         return
     models = render_model_picker(catalog)
     counting = render_count_toggle()

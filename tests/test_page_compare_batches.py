@@ -95,3 +95,40 @@ def test_cancel_from_the_page_shows_canceled_cells_as_failed(monkeypatch):
         assert "did not answer (errored 0, canceled 30, expired 0)" in texts(app)
     finally:
         slow.stop()
+
+
+def test_after_an_app_restart_the_list_resumes_a_batch_from_the_log(monkeypatch, tmp_path):
+    # The app's own simulator keeps batches on disk; a restart starts a new one on another port.
+    before = start_simulator(speed=2, batch_dir=tmp_path / "batches")
+    client = anthropic.Anthropic(base_url=before.base_url, api_key="k")
+    plan = batches.build_batch(city_prompt(), MODELS, cases=[CompareCase(0, {"city": "Lima"}, None)], repeats=3)
+    record = batches.submit(client, plan, UsageLog(), source="compare")
+    before.stop()
+    after = start_simulator(speed=2, batch_dir=tmp_path / "batches")
+    try:
+        app = open_compare(monkeypatch, after)
+        assert "of 6 done" in progress_texts(app)
+        wait_for_batch_end(after.base_url, record.id)
+        rerun(app)
+        assert "6 of 6 done · 6 succeeded" in progress_texts(app)
+        app.button(key=f"batch_show_{record.id}").click()
+        rerun(app)
+        assert len(table_with(app, "passed")) == 6
+        assert UsageLog().count(source="batch") == 6
+    finally:
+        after.stop()
+
+
+def test_batches_stay_reachable_when_the_chosen_prompt_cannot_be_used(monkeypatch, simulator):
+    client = anthropic.Anthropic(base_url=simulator.base_url, api_key="k")
+    plan = batches.build_batch(city_prompt(), MODELS, cases=[CompareCase(0, {"city": "Lima"}, None)])
+    record = batches.submit(client, plan, UsageLog(), source="cli")
+    wait_for_batch_end(simulator.base_url, record.id)
+    app = open_compare(monkeypatch, simulator)
+    app.radio(key="compare_prompt_source").set_value("A saved prompt file")  # and there is none
+    rerun(app)
+    assert "No saved prompts" in texts(app)
+    assert "2 of 2 done · 2 succeeded" in progress_texts(app)
+    app.button(key=f"batch_show_{record.id}").click()
+    rerun(app)
+    assert len(table_with(app, "passed")) == 2
