@@ -10,6 +10,7 @@ import streamlit as st
 
 from components.session import backend_or_error
 from workbench.codegen import LANGUAGES, CodegenError, export_base_url, export_snippet, language_label
+from workbench.spec import PromptFileError, loads_strict_json, validate_request
 from workbench.templating import MissingVariableError, find_variables
 
 
@@ -21,10 +22,13 @@ def export_widget_keys(key_prefix: str) -> dict[str, str]:
 
 
 def render_export(request: dict, values: Mapping[str, object] | None, *, key_prefix: str, name: str = "untitled",
-                  headers: Mapping[str, str] | None = None) -> None:
-    """Options (stream, keep variables) and one tab per language with the code and its download button."""
+                  headers: Mapping[str, str] | None = None, templated: bool = True) -> None:
+    """Options (stream, keep variables) and one tab per language with the code and its download button.
+
+    `templated=False`: `request` is what was sent (a logged call), so {{...}} in it is plain text.
+    """
     keys = export_widget_keys(key_prefix)
-    has_variables = bool(find_variables(request))
+    has_variables = templated and bool(find_variables(request))
     left, right = st.columns(2)
     stream = left.toggle("Stream the reply", value=True, key=keys["stream"],
                          help="Print the reply as it arrives, as Workbench does (the request says \"stream\": true).")
@@ -39,7 +43,7 @@ def render_export(request: dict, values: Mapping[str, object] | None, *, key_pre
         with tab:
             try:
                 snippet = export_snippet(request, values, language, stream=stream, keep_variables=keep_variables,
-                                         base_url=base_url, headers=headers, name=name)
+                                         base_url=base_url, headers=headers, name=name, templated=templated)
             except MissingVariableError as missing:
                 st.info(f"Give every variable a value to export this prompt: {missing}.", icon=":material/edit:")
                 continue
@@ -54,6 +58,23 @@ def render_export(request: dict, values: Mapping[str, object] | None, *, key_pre
     if base_url is not None:
         notes.append(f"It calls this workbench's custom endpoint, `{base_url}`.")
     st.caption(" ".join(notes))
+
+
+def render_call_export(request_json: str, *, key_prefix: str, name: str | None = None) -> None:
+    """A logged call as code: its request exactly as it was sent, variables already filled in."""
+    try:
+        request = loads_strict_json(request_json)
+    except ValueError as error:
+        st.warning(f"This call's logged request is not valid JSON, so it can't be exported ({error}).")
+        return
+    if isinstance(request, dict):
+        request = {key: value for key, value in request.items() if key != "stream"}  # the Stream switch decides
+    try:
+        validate_request(request, "this call's request")
+    except PromptFileError as error:
+        st.warning(f"This call's request can't be exported: {error.json_path}: {error.problem}.")
+        return
+    render_export(request, None, key_prefix=key_prefix, name=name or "logged call", templated=False)
 
 
 def render_export_panel(request: dict, values: Mapping[str, object] | None, *, key_prefix: str,

@@ -79,4 +79,6 @@ TRICKY = [
         "workspace_id": "wrkspc_01", "user_profile_id": "prof_01",
         "messages": [{"role": "user", "content": "Hi"}],
     }),
+    Case("long-output", {"model": "claude-opus-4-1-20250805", "max_tokens": 64000,
+                         "messages": [{"role": "user", "content": "Write at length."}]}),
 ]

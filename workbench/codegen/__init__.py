@@ -34,12 +34,13 @@ def export_snippet(
     base_url: str | None = None,
     headers: Mapping[str, str] | None = None,
     name: str = "untitled",
+    templated: bool = True,
 ) -> Snippet:
     """The code for one prompt in one language; CodegenError (or MissingVariableError) says why not."""
     if language not in _RENDERERS:
         raise CodegenError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
     plan = build_plan(request, values, stream=stream, keep_variables=keep_variables, base_url=base_url,
-                      headers=headers, name=name)
+                      headers=headers, name=name, templated=templated)
     return Snippet(language=language, code=_RENDERERS[language](plan), file_name=snippet_file_name(name, language))
 
 

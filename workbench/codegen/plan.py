@@ -1,6 +1,7 @@
 """What a snippet must send: the request (with kept {{variables}} as Template texts), values, options."""
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Mapping
@@ -91,9 +92,15 @@ def build_plan(
     base_url: str | None,
     headers: Mapping[str, str] | None,
     name: str,
+    templated: bool = True,
 ) -> ExportPlan:
-    """Check the prompt can be exported (every variable has a value) and describe the snippet to write."""
+    """Check the prompt can be exported (every variable has a value) and describe the snippet to write.
+
+    `templated=False` is for a request as it was sent (a logged call): any {{...}} in it is plain text.
+    """
     validate_request(request, "the prompt")
+    if not templated:
+        return _as_sent_plan(request, stream=stream, base_url=base_url, headers=headers, name=name)
     names = find_variables(request)
     given = filled_values(values, names)
     missing = [variable for variable in names if variable not in given]
@@ -127,6 +134,18 @@ def api_version() -> str:
         return client.default_headers["anthropic-version"]
     finally:
         client.close()
+
+
+def _as_sent_plan(request: dict, *, stream: bool, base_url: str | None, headers: Mapping[str, str] | None,
+                  name: str) -> ExportPlan:
+    try:
+        json.dumps(request, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise CodegenError("the request holds a character that is not valid Unicode text "
+                           f"({error.object[error.start]!r})") from None
+    base_url = base_url.strip().rstrip("/") if base_url and base_url.strip() else None
+    return ExportPlan(request=_reading_order(copy.deepcopy(request)), parameters=(), values={}, stream=stream,
+                      base_url=base_url, headers=dict(headers or {}), name=name)
 
 
 _LEADING_KEYS = ("model", "max_tokens", "system", "messages", "tools", "tool_choice")
