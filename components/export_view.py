@@ -16,7 +16,8 @@ from workbench.templating import MissingVariableError, find_variables
 
 def export_widget_keys(key_prefix: str) -> dict[str, str]:
     """The widget keys of one export panel, so pages and tests name them the same way."""
-    keys = {"stream": f"{key_prefix}_export_stream", "keep_variables": f"{key_prefix}_export_keep_variables"}
+    keys = {"open": f"{key_prefix}_export_open", "stream": f"{key_prefix}_export_stream",
+            "keep_variables": f"{key_prefix}_export_keep_variables"}
     keys.update({f"download_{language}": f"{key_prefix}_export_download_{language}" for language in LANGUAGES})
     return keys
 
@@ -79,6 +80,10 @@ def render_call_export(request_json: str, *, key_prefix: str, name: str | None =
 
 def render_export_panel(request: dict, values: Mapping[str, object] | None, *, key_prefix: str,
                         name: str = "untitled", headers: Mapping[str, str] | None = None) -> None:
-    """The export view folded into an "Export code" expander."""
-    with st.expander("Export code", icon=":material/code:"):
-        render_export(request, values, key_prefix=key_prefix, name=name, headers=headers)
+    """The export view folded into an "Export code" expander, generated only while it is open."""
+    # A closed expander's content would still be built and sent on every rerun (each keystroke in
+    # the Editor): with on_change="rerun" Streamlit tracks whether it is open, so it can be skipped.
+    with st.expander("Export code", icon=":material/code:", key=export_widget_keys(key_prefix)["open"],
+                     on_change="rerun") as panel:
+        if panel.open:
+            render_export(request, values, key_prefix=key_prefix, name=name, headers=headers)

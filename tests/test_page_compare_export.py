@@ -23,6 +23,10 @@ def test_each_column_exports_its_model_and_overrides(monkeypatch, simulator):
     app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-opus-5-5"]).run()
     basis = app.session_state["compare"].overrides_basis
     app.number_input(key=override_key("max_tokens", "claude-opus-5-5", basis)).set_value(777).run()
+    assert not app.code  # closed panels build nothing
+    for model in ("claude-haiku-4-5", "claude-opus-5-5"):
+        app.session_state[export_widget_keys(f"compare_column_{model}")["open"]] = True
+    app.run()
     assert not app.exception, app.exception
 
     python = [element.value for element in app.code if element.language == "python"]

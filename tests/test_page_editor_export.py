@@ -13,6 +13,14 @@ KEYS = export_widget_keys("editor")
 CANARY = "sk-ant-canary-editor-export-99"
 
 
+def open_panel(app):
+    """Open the Export code expander (its content is built only while it is open)."""
+    app.session_state[KEYS["open"]] = True
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
 def codes(app) -> dict[str, str]:
     shown = {element.language: element.value for element in app.code}
     assert set(shown) >= {"python", "typescript", "bash"}, shown.keys()
@@ -22,6 +30,8 @@ def codes(app) -> dict[str, str]:
 def test_the_panel_shows_the_prompt_as_code_with_the_typed_values(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator, api_key=CANARY)
     write_turn(app, 0, "Say hi to {{name}} and $(whoami) `x`.")
+    assert not app.code  # closed: nothing is generated
+    open_panel(app)
     app.text_area(key=EditorKeys.variable("name")).input("Ada \"the\" Countess").run()
     spec = app.session_state["editor"].prompt
     shown = codes(app)
@@ -40,7 +50,7 @@ def test_the_panel_shows_the_prompt_as_code_with_the_typed_values(monkeypatch, s
 
 
 def test_options_change_the_code(monkeypatch, simulator):
-    app = open_app(monkeypatch, simulator)
+    app = open_panel(open_app(monkeypatch, simulator))
     write_turn(app, 0, "Say hi to {{name}}.")
     app.text_area(key=EditorKeys.variable("name")).input("Ada").run()
     app.toggle(key=KEYS["keep_variables"]).set_value(True).run()
@@ -53,14 +63,14 @@ def test_options_change_the_code(monkeypatch, simulator):
 
 
 def test_a_variable_without_a_value_is_named_instead_of_code(monkeypatch, simulator):
-    app = open_app(monkeypatch, simulator)
+    app = open_panel(open_app(monkeypatch, simulator))
     write_turn(app, 0, "Say hi to {{name}}.")
     assert not app.code
     assert "Give every variable a value to export this prompt: no value for variable {{name}}" in texts(app)
 
 
 def test_extra_headers_are_carried_into_the_code(monkeypatch, simulator):
-    app = open_app(monkeypatch, simulator)
+    app = open_panel(open_app(monkeypatch, simulator))
     write_turn(app, 0, "Hello")
     app.text_input(key=EditorKeys.EXTRA_HEADERS).input(json.dumps({"anthropic-beta": "tools-2026"})).run()
     shown = codes(app)
