@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# What the code-export round-trip tests run the generated snippets with: Debian's nodejs, npm, jq
-# and curl when missing, and @anthropic-ai/sdk + typescript from npm into tests/codegen_node/
-# (node_modules is gitignored). Idempotent: does nothing when all is in place.
+# What the code-export round-trip tests run the generated snippets with (and the TypeScript SDK the
+# simulator fault test drives): Debian's nodejs, npm, jq and curl when missing, and
+# @anthropic-ai/sdk + typescript from npm into tests/codegen_node/ (node_modules is gitignored).
+# Idempotent: does nothing when all is in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
