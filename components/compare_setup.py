@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import session
 from components.page_state import CompareKeys as Keys
-from workbench import compare, present, prompt_store
+from workbench import compare, preflight, present, prompt_store
 from workbench.compare_stats import ProjectedCost, projected_cost
 from workbench.models import Catalog, ModelEntry
 from workbench.spec import PromptFileError, PromptSpec, request_hash
@@ -303,6 +303,9 @@ def render_projection(spec: PromptSpec, values: dict[str, str], setups: dict[str
         typical = _measured_output_mean(last_run, model)
         projection = projected_cost(model, count, setup.overrides.max_tokens or 0, prices, typical_output_tokens=typical)
         _render_projection(setup.card, projection, count.label, placeholders)
+        # Known only once counted: a breakpoint below this model's caching minimum caches nothing.
+        for warning in preflight.cache_minimum_warnings(request, setup.entry, count.input_tokens, count.exact):
+            setup.card.warning(warning.message, icon=":material/cached:")
 
 
 def _measured_output_mean(last_run, model: str) -> float | None:

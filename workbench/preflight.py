@@ -717,6 +717,14 @@ def _prefix_sizes(request: dict) -> tuple[list[tuple[str, int]], int]:
     return points, running
 
 
+def cache_minimum_warnings(request: dict, entry: ModelEntry | None, input_tokens: int | None,
+                           tokens_exact: bool = True) -> list[Problem]:
+    """Only the "breakpoint below the model's caching minimum" warnings, for a page that learns the
+    token count per model after its other checks (Compare)."""
+    return [problem for problem in check(request, entry, input_tokens=input_tokens, tokens_exact=tokens_exact).warnings
+            if problem.code == "cache_below_minimum"]
+
+
 @rule
 def cache_minimum(subject: Subject) -> Iterator[Problem]:
     """A breakpoint on a prefix shorter than the model's minimum caches nothing: not an error, but
