@@ -120,3 +120,14 @@ def test_the_offline_catalog_applies_retirement_dates_too():
 ])
 def test_release_dates_are_the_published_ones(model, released):
     assert catalog.find_model(model)["created_at"].startswith(released)
+
+
+def test_a_listing_of_snapshot_ids_still_knows_the_alias():
+    from dataclasses import replace
+
+    from workbench.models import Catalog
+    listed = offline_catalog()
+    dated = Catalog(models=[replace(listed.get("claude-haiku-4-5"), id="claude-haiku-4-5-20251001")], source="api")
+    assert dated.get("claude-haiku-4-5").max_tokens == 64000
+    assert dated.get("claude-haiku-4-5").id == "claude-haiku-4-5"
+    assert dated.get("claude-sonnet-4-6") is None

@@ -66,12 +66,15 @@ class Catalog:
     error: str | None = None
 
     def get(self, model_id: str) -> ModelEntry | None:
-        """The entry for this id; a dated snapshot id the listing lacks gets its alias's entry, under its own id."""
+        """The entry for this id. A dated snapshot id and its alias stand for the same model: when the
+        listing has only one of them (ours lists aliases, an endpoint may list snapshots), the other
+        gets its entry, under its own id."""
         entry = next((entry for entry in self.models if entry.id == model_id), None)
-        alias = model_quirks.snapshot_alias(model_id)
-        if entry is None and alias != model_id:
-            aliased = next((entry for entry in self.models if entry.id == alias), None)
-            entry = aliased and replace(aliased, id=model_id)
+        if entry is None:
+            alias = model_quirks.snapshot_alias(model_id)
+            same = next((entry for entry in self.models
+                         if entry.id != model_id and model_quirks.snapshot_alias(entry.id) == alias), None)
+            entry = same and replace(same, id=model_id)
         return entry
 
     def active_models(self) -> list[ModelEntry]:
