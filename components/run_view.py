@@ -91,7 +91,7 @@ def render_cache_miss(explanation) -> None:
                icon=":material/cached:")
     if explanation.diff:
         with st.expander("What changed before the cache breakpoint (diff of the prefix)"):
-            st.code(explanation.diff, language="diff")
+            st.code(explanation.diff, language="diff", wrap_lines=True)
 
 
 def render_metrics(result: RunResult) -> None:

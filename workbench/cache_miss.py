@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +17,8 @@ from workbench.pricing import UsageCounts
 
 TTL_SECONDS = {"5m": 300, "1h": 3600}
 DIFF_LINES = 60  # enough to see the change, short enough to read
+LONG_LINE = 100
+SENTENCE_END = re.compile(r"(?<=[.!?]) (?=\S)")
 
 # The API's reasons (SDK 2.14 CacheMissReason), as sentences.
 REASON_SENTENCES = {
@@ -66,7 +69,17 @@ def _ttls(request: dict) -> list[str]:
 
 
 def _pretty(parts: dict) -> list[str]:
-    return json.dumps(parts, indent=2, ensure_ascii=False, sort_keys=True, default=str).splitlines()
+    """The prefix as indented JSON, a long text cut after each sentence: an edited word then shows as
+    the one sentence that changed, not as the whole system prompt on one line."""
+    lines = []
+    for line in json.dumps(parts, indent=2, ensure_ascii=False, sort_keys=True, default=str).splitlines():
+        if len(line) <= LONG_LINE:
+            lines.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip()) + 4)
+        first, *rest = SENTENCE_END.split(line)
+        lines += [first, *(indent + piece for piece in rest)]
+    return lines
 
 
 def prefix_diff(previous: dict, current: dict) -> str:
