@@ -1,17 +1,16 @@
 """Workbench: a prompt workbench for the Claude Messages API. `streamlit run app.py`."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from components.page_errors import run_page_safely
-from components.session import setup_state
+from components.session import begin_start, finish_start, setup_state
 from components.sidebar import render_sidebar
 
-# A local file: a :material: page icon makes the browser fetch the favicon from a font CDN.
-st.set_page_config(page_title="Workbench", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),
-                   layout="wide")
+# An emoji: the browser draws it as an inline SVG. A :material: icon made it fetch the favicon from
+# a font CDN, and an image file makes Streamlit load PIL and numpy before the first page is drawn.
+st.set_page_config(page_title="Workbench", page_icon="🛠️", layout="wide")
+begin_start()  # a cold server draws the page first and loads the SDK, simulator and catalog after
 setup_state()
 
 # Every page listed explicitly; the Editor is where people start.
@@ -23,3 +22,4 @@ navigation = st.navigation([
 ])
 render_sidebar()
 run_page_safely(navigation.run)
+finish_start()

@@ -4,8 +4,8 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import anthropic
 import streamlit as st
 
 from components.page_state import COMPARE_STATE_KEY, EDITOR_STATE_KEY, CompareState, EditorKeys, EditorState
@@ -17,6 +17,9 @@ from workbench.pricing import DEFAULT_PRICE_FILE, PriceTable, load_price_table
 from workbench.spec import PromptSpec, load_prompt, new_prompt
 from workbench.tokens import TokenCounter
 from workbench.usage_log import UsageLog
+
+if TYPE_CHECKING:  # the SDK is loaded by the first call, after the Editor's form is on screen
+    import anthropic
 
 # Settings the backend reads; only these are taken from st.secrets.
 BACKEND_SETTINGS = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "WORKBENCH_BACKEND", "WORKBENCH_SIMULATOR_SPEED")
@@ -55,6 +58,44 @@ def _editor_state_from_draft() -> EditorState:
     if draft.values_problem:
         state.notices.append(("warning", draft.values_problem))
     return state
+
+
+# --- fast start -------------------------------------------------------------------------------------
+# A fresh server's first page run would wait for the SDK import (seconds on a busy machine), the
+# in-process simulator, the model listing and the first count before drawing anything. Instead,
+# that run draws the page from the offline catalog with an estimated count; app.py then calls
+# finish_start(), which loads all of it and draws the page again with the real thing.
+
+# Session key (app-wide, not a page's): True while this session's first run draws before the
+# slow loads, False after; absent until app.py's begin_start decides.
+START_DEFERRED_KEY = "app_start_deferred"
+_process_ready = False  # set once any session has loaded the SDK, backend and catalog
+
+
+def begin_start() -> None:
+    """Before the page (app.py): defer the slow loads if this is a session's first run in a cold process."""
+    # Before setup_state, whose new prompt asks the catalog for a default model.
+    if START_DEFERRED_KEY not in st.session_state:
+        st.session_state[START_DEFERRED_KEY] = not _process_ready
+
+
+def starting_up() -> bool:
+    """True while the page is drawn before the SDK, backend and catalog are loaded (pages run alone,
+    as in AppTest, never defer)."""
+    return bool(st.session_state.get(START_DEFERRED_KEY))
+
+
+def finish_start() -> None:
+    """After the page (app.py): load what begin_start deferred, then draw the page again with it."""
+    global _process_ready
+    if not starting_up():
+        return
+    backend, _problem = backend_or_error()  # starts the in-process simulator when it is the backend
+    if backend is not None:
+        _catalog_for(backend.base_url, backend.key_fingerprint, _client(backend))  # imports the SDK
+    _process_ready = True
+    st.session_state[START_DEFERRED_KEY] = False
+    st.rerun()
 
 
 # --- backend and client ---------------------------------------------------------------------------
@@ -105,7 +146,10 @@ def _catalog_for(base_url: str, key_fingerprint: str, _client: anthropic.Anthrop
 
 
 def get_catalog() -> Catalog:
-    """The model catalog, listed once per client (and hour); the offline file if listing fails."""
+    """The model catalog, listed once per client (and hour); the offline file if listing fails,
+    and while the app is starting (finish_start lists it and draws the page again)."""
+    if starting_up():
+        return offline_catalog()
     backend, problem = backend_or_error()
     if backend is None:
         return offline_catalog(error=problem)
@@ -160,6 +204,8 @@ def get_token_counter() -> TokenCounter:
 
 def token_counter_or_reason() -> tuple[TokenCounter | None, str | None]:
     """The TokenCounter, or None and the backend's configuration problem (previews then estimate)."""
+    if starting_up():
+        return None, "connecting to the backend, the exact count follows"
     backend, problem = backend_or_error()
     return (None, problem) if backend is None else (_token_counter(backend), None)
 

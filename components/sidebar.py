@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.session import backend_or_error, editor_state, get_catalog, get_prices
+from components.session import backend_or_error, editor_state, get_catalog, get_prices, starting_up
 from workbench.pricing import PriceFileError
 
 
 def render_sidebar() -> None:
     """Backend in words, catalog source, price-table version, and any key problem seen so far."""
     with st.sidebar:
+        if starting_up():  # drawn again in a moment, once the backend and the catalog are loaded
+            st.markdown("**Backend**  \nconnecting…")
+            st.markdown("**Models**  \nloading the catalog…")
+            return
         backend, problem = backend_or_error()
         if backend is None:
             st.error(f"**Backend not set up.** {problem}")

@@ -7,13 +7,12 @@ here uses a registry holding the schema alone, with no way to retrieve anything 
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import urljoin
 
-import jsonschema
-from referencing import Registry
-from referencing.exceptions import PointerToNowhere, Unresolvable
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:  # jsonschema loads with the first schema checked, not with the Editor's first draw
+    import jsonschema
+    from referencing import Registry
 
 REFERENCE_HINT = 'only references inside the schema (like "#/$defs/name") are followed'
 
@@ -25,6 +24,9 @@ def json_path(parts) -> str:
 
 def _local_registry(schema: Any) -> Registry:
     """A registry that knows this schema and its `$id`-named parts, and retrieves nothing."""
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
     resource = DRAFT202012.create_resource(schema)
     registry = Registry().with_resource("", resource)
     if isinstance(schema, dict) and isinstance(schema.get("$id"), str):
@@ -51,6 +53,9 @@ def _references(schema: Any, base: str, path: tuple) -> Iterator[tuple[str, str,
 
 def schema_problems(schema: Any) -> list[str]:
     """Sentences saying why this is not a usable JSON Schema (draft 2020-12); [] when it is."""
+    import jsonschema
+    from referencing.exceptions import PointerToNowhere, Unresolvable
+
     if not isinstance(schema, (dict, bool)):
         return ["The schema must be a JSON object."]
     try:
@@ -74,11 +79,16 @@ def schema_problems(schema: Any) -> list[str]:
 
 def schema_validator(schema: Any) -> jsonschema.Draft202012Validator:
     """A validator for a schema that passed schema_problems; it never fetches a reference."""
+    import jsonschema
+
     return jsonschema.Draft202012Validator(schema, registry=_local_registry(schema))
 
 
 def first_violation(schema: Any, document: Any) -> str | None:
     """The most relevant reason `document` fails `schema`, as `$.path: message`; None if valid."""
+    import jsonschema
+    from referencing.exceptions import Unresolvable
+
     try:
         error = jsonschema.exceptions.best_match(schema_validator(schema).iter_errors(document))
     except Unresolvable as error:  # only when the schema skipped schema_problems

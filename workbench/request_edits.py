@@ -11,11 +11,9 @@ import json
 from dataclasses import dataclass
 from typing import Union
 
-from anthropic.types import message_create_params
-from anthropic.types.beta import message_create_params as beta_message_create_params
-
 from workbench.json_schemas import schema_problems
 from workbench.models import MIN_THINKING_BUDGET, ModelEntry, request_problems
+from workbench.preflight import MESSAGES_API_FIELDS  # the rule book owns the field list
 
 ROLES = ("user", "assistant")
 CACHE_TTLS = ("5m", "1h")
@@ -399,16 +397,6 @@ def _set_output_config(request: dict, key: str, value) -> dict:
 
 # --- checks before sending: what the API would refuse, said before a call is spent ----------------
 
-def _messages_api_fields() -> frozenset[str]:
-    """Top-level body fields the Messages API knows: the SDK's own params (beta too) plus sampling."""
-    fields = set(message_create_params.MessageCreateParamsBase.__annotations__)
-    fields |= set(beta_message_create_params.MessageCreateParamsBase.__annotations__)
-    # SDK 2.10+ dropped sampling parameters from its types; the API still takes them (via extra_body).
-    fields |= {"temperature", "top_p", "top_k"}
-    return frozenset(fields - {"betas"})  # betas is an SDK argument (a header), not a body field
-
-
-MESSAGES_API_FIELDS = _messages_api_fields()
 # Headers the client sets from the configured key; typing a key into a header field would put it
 # in session state and on screen, so it is refused.
 CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization"})

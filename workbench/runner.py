@@ -15,17 +15,18 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Union
-
-import anthropic
-import httpx2
-from anthropic.resources.messages import Messages
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Union
 
 from workbench.present import error_advice
 from workbench.cache_miss import CacheMissExplanation, explain_cache_miss
 from workbench.pricing import Cost, PriceFileError, PriceTable, UsageCounts, load_price_table
 from workbench.spec import request_hash
 from workbench.usage_log import CallRecord, UsageLog, utc_now_iso
+
+if TYPE_CHECKING:  # the SDK is imported when a call is made: importing it takes seconds, and the
+    import anthropic  # Editor's form, the CLI's input checks and the rule book need none of it
+    import httpx2
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +35,22 @@ logger = logging.getLogger(__name__)
 _NOT_BODY_ARGUMENTS = frozenset(
     {"self", "stream", "extra_headers", "extra_query", "extra_body", "timeout", "user_profile_id", "workspace_id"}
 )
-# Body fields the SDK takes as keyword arguments, read once from its signature. Anything else in
-# a request (e.g. temperature, which SDK 2.10+ dropped) is still sent, through extra_body.
-SDK_BODY_FIELDS = frozenset(inspect.signature(Messages.create).parameters) - _NOT_BODY_ARGUMENTS
+
+
+@lru_cache(maxsize=1)
+def sdk_body_fields() -> frozenset[str]:
+    """Body fields the SDK takes as keyword arguments, read once from its signature. Anything else
+    in a request (e.g. temperature, which SDK 2.10+ dropped) is still sent, through extra_body."""
+    from anthropic.resources.messages import Messages
+
+    return frozenset(inspect.signature(Messages.create).parameters) - _NOT_BODY_ARGUMENTS
+
+
+def __getattr__(name: str) -> Any:
+    # SDK_BODY_FIELDS reads the SDK's signature, so it is computed on first use, not at import.
+    if name == "SDK_BODY_FIELDS":
+        return sdk_body_fields()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # SSE content deltas that count as "the first token" for TTFT.
 _CONTENT_DELTA_TYPES = ("text_delta", "thinking_delta", "input_json_delta", "citations_delta")
@@ -146,7 +160,7 @@ def build_call_kwargs(request: dict) -> dict:
     for name, value in request.items():
         if name == "stream":
             continue  # the runner decides how to call; the spec format forbids it anyway
-        target = known if name in SDK_BODY_FIELDS else extra_body
+        target = known if name in sdk_body_fields() else extra_body
         target[name] = copy.deepcopy(value)
     if extra_body:
         known["extra_body"] = extra_body
@@ -334,6 +348,9 @@ def stream_run(
     If the consumer closes the generator early, or Ctrl-C (KeyboardInterrupt) arrives mid-run, the
     HTTP stream is closed and the run is still logged, with error type "cancelled".
     """
+    import anthropic  # see the TYPE_CHECKING import above; loaded once, then free
+    import httpx2
+
     recorder = _RunRecorder(request, source, prompt_name)
     kwargs = build_call_kwargs(request)
     if extra_headers:

@@ -5,14 +5,14 @@ import json
 import math
 import threading
 from dataclasses import dataclass
-from typing import Literal
-
-import anthropic
-import httpx2
+from typing import TYPE_CHECKING, Literal
 
 from workbench.models import describe_api_error, quirk_applies, quirk_rule
 from workbench.spec import request_hash
 from workbench.templating import filled_values, find_variables, substitute
+
+if TYPE_CHECKING:  # the SDK loads with the first count, not with this module (the Editor's form needs none)
+    import anthropic
 
 # The request fields count_tokens takes; max_tokens, stop_sequences, metadata don't change the count.
 COUNT_FIELDS = (
@@ -96,6 +96,8 @@ def count_relevant_fields(request: dict) -> dict:
 
 def _failure_is_permanent(error: Exception) -> bool:
     # A 4xx other than 429 answers the same for the same request; rate limits and outages may pass.
+    import anthropic
+
     return isinstance(error, anthropic.APIStatusError) and 400 <= error.status_code < 500 and error.status_code != 429
 
 
@@ -138,6 +140,9 @@ class TokenCounter:
 
     def _count_now(self, key: str, fields: dict, request: dict) -> TokenCount:
         """One count_tokens call; caches exact counts and estimates for permanent failures."""
+        import anthropic  # loaded already: the caller holds a client
+        import httpx2
+
         try:
             with self._lock:
                 self.calls += 1

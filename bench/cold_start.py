@@ -1,0 +1,114 @@
+"""Cold start: `streamlit run app.py` to the Editor usable in the browser, against a bare Streamlit
+app measured in the same run (same machine, same load, alternating order).
+
+"Usable" is the moment the Editor's first message box is in the page and accepts typing; for the
+bare app, its one text area. Each start is a fresh server process and a fresh WORKBENCH_HOME (no
+draft, no call log), timed from the process spawn to that moment. The browser is started once
+beforehand and is not counted. Prints the medians and the ratio; target <= 1.3x.
+
+    .venv/bin/python bench/cold_start.py [--rounds 5]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+BARE_APP = 'import streamlit as st\n\nst.title("Bare")\nst.text_area("Message", key="bare_text")\n'
+WORKBENCH_READY = ".st-key-editor_turn_0_text textarea"
+BARE_READY = ".st-key-bare_text textarea"
+TIMEOUT_S = 120
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_health(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("streamlit exited early")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError("streamlit did not start")
+
+
+def time_start(browser, script: Path, cwd: Path, ready_selector: str) -> float:
+    """Seconds from spawning `streamlit run script` to `ready_selector` accepting typing."""
+    port = _free_port()
+    home = tempfile.mkdtemp(prefix="cold-start-home-")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ANTHROPIC_", "WORKBENCH_"))}
+    env.update({"WORKBENCH_BACKEND": "simulator", "WORKBENCH_HOME": home})
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+               "--browser.gatherUsageStats", "false"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for_health(url, process)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(url, timeout=TIMEOUT_S * 1000)
+        page.locator(ready_selector).first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+        if not page.locator(ready_selector).first.is_editable():
+            raise RuntimeError(f"{ready_selector} is visible but not editable")
+        elapsed = time.perf_counter() - started
+        context.close()
+        return elapsed
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    bare_dir = Path(tempfile.mkdtemp(prefix="cold-start-bare-"))
+    (bare_dir / "bare_app.py").write_text(BARE_APP)
+    (bare_dir / ".streamlit").mkdir()
+    (bare_dir / ".streamlit" / "config.toml").write_text((REPO / ".streamlit" / "config.toml").read_text())
+    bare, workbench = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for round_number in range(args.rounds):
+            # Alternate which goes first, so a warming page cache favours neither.
+            order = [("bare", bare_dir / "bare_app.py", bare_dir, BARE_READY, bare),
+                     ("workbench", REPO / "app.py", REPO, WORKBENCH_READY, workbench)]
+            for name, script, cwd, selector, figures in (order if round_number % 2 == 0 else order[::-1]):
+                figures.append(time_start(browser, script, cwd, selector))
+                print(f"round {round_number + 1}: {name} {figures[-1]:.2f} s", file=sys.stderr)
+        browser.close()
+    bare_s, workbench_s = statistics.median(bare), statistics.median(workbench)
+    print(f"bare Streamlit app: median {bare_s:.2f} s (min {min(bare):.2f}, max {max(bare):.2f}) over {args.rounds}")
+    print(f"Workbench Editor:   median {workbench_s:.2f} s (min {min(workbench):.2f}, max {max(workbench):.2f})"
+          f" over {args.rounds}")
+    print(f"ratio: {workbench_s / bare_s:.2f}x (target <= 1.3x)")
+
+
+if __name__ == "__main__":
+    main()

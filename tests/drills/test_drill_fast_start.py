@@ -1,0 +1,48 @@
+"""A cold server draws the Editor's form before the SDK import, the simulator start, the catalog
+listing and the first count (bench/cold_start.py measures the time this saves)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+# What the browser gets first: app.py's begin_start and the Editor page, before finish_start.
+FIRST_DRAW_OF_THE_EDITOR = """
+import runpy
+from components.session import begin_start, setup_state
+begin_start()
+setup_state()
+runpy.run_path("app_pages/editor.py")
+"""
+
+# Runs in a fresh interpreter: this process has long since imported the SDK.
+PROBE = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+
+app = AppTest.from_string(sys.argv[1], default_timeout=60).run()
+print(json.dumps({
+    "exception": [str(item.value) for item in app.exception],
+    "turn_box": app.text_area(key="editor_turn_0_text").key,
+    "loaded": sorted(name for name in ("anthropic", "httpx2", "workbench.simulator", "jsonschema")
+                     if name in sys.modules),
+    "metrics": [metric.value for metric in app.metric],
+}))
+"""
+
+
+def test_the_editor_form_is_drawn_without_the_sdk_the_simulator_or_a_count(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ANTHROPIC_", "WORKBENCH_"))}
+    env.update({"WORKBENCH_HOME": str(tmp_path / "home"), "WORKBENCH_BACKEND": "simulator", "PYTHONPATH": str(REPO)})
+    done = subprocess.run([sys.executable, "-c", PROBE, FIRST_DRAW_OF_THE_EDITOR], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    drawn = json.loads(done.stdout.strip().splitlines()[-1])
+    assert drawn["exception"] == []
+    assert drawn["turn_box"] == "editor_turn_0_text"      # the form is there ...
+    assert drawn["loaded"] == []                          # ... and nothing slow was loaded to draw it
+    assert any(value.startswith("≈") for value in drawn["metrics"])  # the count is an estimate until then
