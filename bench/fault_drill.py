@@ -1,6 +1,6 @@
 """The fault drill's figures: a 200-call Compare matrix (50 cases x 4 models) through
 `python -m workbench compare --json` against the simulator with --fault-rate 0.2 (overloaded,
-rate_limit, server_error, disconnect, drawn per attempt). Prints how many calls ended ok or
+rate_limit, server_error, disconnect, stream_error, reset, drawn per attempt). Prints how many calls ended ok or
 failed (by error type), how many have no log row or a log row that disagrees with their outcome,
 how many failed cells read as passed, and the wall time. tests/drills/ asserts the same things.
 

@@ -17,6 +17,18 @@ KEY_VALUE_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9]+-[A-Za-z0-9_\-]{16,}")
 _KEY_NAME_PATTERN = re.compile(r"(^|-)(api-?key|authorization|auth-token|access-token|secret-key|client-secret)$")
 
 
+# Lower-cased pieces of JSON text without which no credential name or key value can be in it.
+_TELLTALES = ("sk-ant-", "apikey", "api-key", "api_key", "authorization", "auth-token", "auth_token", "access-token",
+              "access_token", "secret", "\\u")
+
+
+def json_text_may_hold_key(text: str) -> bool:
+    """False when the JSON text certainly holds no credential name or key-shaped value, so the
+    walk can be skipped (most bodies); an escaped character (\\uXXXX) always means "maybe"."""
+    lowered = text.lower()
+    return any(telltale in lowered for telltale in _TELLTALES)
+
+
 def is_key_name(name: object) -> bool:
     """True for a field or header name that would carry a credential."""
     return bool(_KEY_NAME_PATTERN.search(str(name).strip().lower().replace("_", "-")))

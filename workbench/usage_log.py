@@ -12,7 +12,7 @@ from typing import IO, Iterator
 
 from workbench import paths
 from workbench.csv_out import write_csv
-from workbench.key_shapes import key_shaped_paths
+from workbench.key_shapes import json_text_may_hold_key, key_shaped_paths
 from workbench.migrations import CALL_LOG_MIGRATIONS, MIGRATIONS_TABLE
 
 SOURCES = ("editor", "compare", "tools", "cli", "batch")
@@ -109,7 +109,9 @@ def check_body_json(label: str, text: str) -> None:
     except (TypeError, ValueError):
         raise ValueError(f"{label} is not valid JSON") from None
     # Parsing, not substring search: a prompt may say "authorization"; only a field name, or text
-    # shaped like a key, counts.
+    # shaped like a key, counts. The text test first spares most bodies the walk.
+    if not json_text_may_hold_key(text):
+        return
     for where, kind in key_shaped_paths(parsed):
         what = "a field" if kind == "name" else "text shaped like an API key at"
         raise ValueError(f"refusing to store {label}: it has {what} {where} that may hold the API key")

@@ -86,3 +86,15 @@ def test_the_cli_says_the_key_is_bad_not_the_network(tmp_path, capsys, monkeypat
     assert main(["run", "-p", "Say hi", "--model", "claude-haiku-4-5"]) == 2
     err = capsys.readouterr().err
     assert "ANTHROPIC_API_KEY is not a usable key" in err and "network" not in err and "abc" not in err
+
+
+def test_the_log_guard_is_not_fooled_by_escapes_or_case(tmp_path):
+    log = UsageLog(tmp_path / "calls.db")
+    for request_json in ('{"model": "m", "\\u0061pi_key": "x"}', '{"model": "m", "Client_Secret": "x"}'):
+        record = CallRecord(
+            created_at="2026-03-01T10:00:00+00:00", source="cli", prompt_name=None, model="m", request_hash="h",
+            input_tokens=1, output_tokens=1, cache_write_tokens=0, cache_read_tokens=0, ttft_ms=None,
+            latency_ms=None, stop_reason=None, error_type=None, error_status=None, request_id=None,
+            cost_usd=None, price_version=None, request_json=request_json, response_json=None)
+        with pytest.raises(ValueError, match="refusing to store"):
+            log.append(record)

@@ -34,7 +34,7 @@ ERROR_FAULTS: dict[str, tuple[str, str]] = {
 }
 KINDS = (*ERROR_FAULTS, *WIRE_KINDS)
 # What --fault-rate draws from: the transient failures a production client meets.
-RANDOM_KINDS = ("overloaded", "rate_limit", "server_error", DISCONNECT)
+RANDOM_KINDS = ("overloaded", "rate_limit", "server_error", DISCONNECT, STREAM_ERROR, RESET)
 FAULT_RETRY_AFTER_S = 1.0  # simulated seconds, divided by --speed on the wire
 
 
