@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.page_state import COMPARE_STATE_KEY, EDITOR_STATE_KEY, CompareState, EditorKeys, EditorState
 from workbench.backend import Backend, BackendConfigError, make_client, resolve_backend
@@ -66,23 +67,31 @@ def _editor_state_from_draft() -> EditorState:
 # that run draws the page from the offline catalog with an estimated count; app.py then calls
 # finish_start(), which loads all of it and draws the page again with the real thing.
 
-# Session key (app-wide, not a page's): True while this session's first run draws before the
-# slow loads, False after; absent until app.py's begin_start decides.
-START_DEFERRED_KEY = "app_start_deferred"
+# Sessions whose first run is being drawn before the slow loads. Kept here rather than in session
+# state, which holds one object per page: this belongs to the app's start, not to a page.
+_deferred_sessions: set[str] = set()
+_started_sessions: set[str] = set()  # sessions begin_start has seen while the process was cold
 _process_ready = False  # set once any session has loaded the SDK, backend and catalog
+
+
+def _session_id() -> str:
+    context = get_script_run_ctx()
+    return context.session_id if context is not None else ""
 
 
 def begin_start() -> None:
     """Before the page (app.py): defer the slow loads if this is a session's first run in a cold process."""
     # Before setup_state, whose new prompt asks the catalog for a default model.
-    if START_DEFERRED_KEY not in st.session_state:
-        st.session_state[START_DEFERRED_KEY] = not _process_ready
+    session = _session_id()
+    if not _process_ready and session not in _started_sessions:
+        _started_sessions.add(session)
+        _deferred_sessions.add(session)
 
 
 def starting_up() -> bool:
     """True while the page is drawn before the SDK, backend and catalog are loaded (pages run alone,
     as in AppTest, never defer)."""
-    return bool(st.session_state.get(START_DEFERRED_KEY))
+    return _session_id() in _deferred_sessions
 
 
 def finish_start() -> None:
@@ -94,7 +103,7 @@ def finish_start() -> None:
     if backend is not None:
         _catalog_for(backend.base_url, backend.key_fingerprint, _client(backend))  # imports the SDK
     _process_ready = True
-    st.session_state[START_DEFERRED_KEY] = False
+    _deferred_sessions.discard(_session_id())
     st.rerun()
 
 
