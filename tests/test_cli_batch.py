@@ -160,3 +160,18 @@ def test_ctrl_c_while_waiting_leaves_the_batch_and_a_new_process_resumes(tmp_pat
     finally:
         slow.stop()
     assert UsageLog().count(source="batch") == 6
+
+
+def test_canceling_an_ended_batch_says_why_in_one_line(use_simulator, prompt_file, cases_file):
+    code, out, _ = run("compare", str(prompt_file), "--models", MODELS, "--cases", str(cases_file), "--batch", "--wait")
+    batch_id = batches_in_log()[0]
+    code, out, err = run("batch", "cancel", batch_id)
+    assert code == 1
+    assert err.strip() == (f"error: HTTP 400 invalid_request_error: Message batch {batch_id} has already ended "
+                           "and cannot be canceled")
+
+
+def batches_in_log() -> list[str]:
+    from workbench.batches import list_batches
+
+    return [record.id for record in list_batches(UsageLog())]

@@ -83,11 +83,9 @@ def _api_errors() -> tuple[type[BaseException], ...]:
 
 
 def _api_error_line(error: Exception) -> str:
-    import anthropic
+    from workbench.models import describe_api_error
 
-    if isinstance(error, anthropic.APIStatusError):
-        return f"error: the API answered {error.status_code}: {error.message}"
-    return f"error: could not reach the API: {error}"
+    return f"error: {describe_api_error(error)}"
 
 
 def status_line(record: batches.BatchRecord) -> str:
@@ -159,7 +157,7 @@ def _refreshed(client: Any, log: Any, record: batches.BatchRecord, err: TextIO) 
     try:
         return batches.refresh(client, log, record.id)
     except _api_errors() as error:
-        print(f"note: {record.id}: status not refreshed ({_api_error_line(error)[7:]})", file=err)
+        print(f"note: {record.id}: status not refreshed ({_api_error_line(error).removeprefix('error: ')})", file=err)
         return record
 
 
