@@ -54,3 +54,8 @@ def test_a_long_non_streaming_call_carries_its_own_timeout(language, timeout):
     assert timeout in export_snippet(long, {"name": "x"}, language).code
     assert timeout not in export_snippet(long, {"name": "x"}, language, stream=True).code
     assert timeout not in export_snippet(REQUEST, {"name": "x"}, language).code
+
+
+def test_a_header_the_prompt_sets_replaces_curls_default_instead_of_doubling_it():
+    code = export_snippet(REQUEST, {"name": "x"}, "curl", headers={"Anthropic-Version": "2023-06-01"}).code
+    assert code.lower().count("anthropic-version") == 1 and "'Anthropic-Version: 2023-06-01'" in code

@@ -38,11 +38,12 @@ def render(plan: ExportPlan) -> str:
         url = f'"${{ANTHROPIC_BASE_URL:-{ANTHROPIC_API_URL}}}/v1/messages"'
     else:
         url = shell_quote(plan.base_url + "/v1/messages")
-    headers = [
-        '"x-api-key: $ANTHROPIC_API_KEY"',
-        shell_quote(f"anthropic-version: {api_version()}"),
-        shell_quote("content-type: application/json"),
-    ] + [shell_quote(f"{name}: {value}") for name, value in plan.headers.items()]
+    given = {name.strip().lower() for name in plan.headers}
+    # Like the SDKs' extra headers, a header the prompt sets replaces the default of that name.
+    defaults = {"anthropic-version": api_version(), "content-type": "application/json"}
+    headers = ['"x-api-key: $ANTHROPIC_API_KEY"']
+    headers += [shell_quote(f"{name}: {value}") for name, value in defaults.items() if name not in given]
+    headers += [shell_quote(f"{name}: {value}") for name, value in plan.headers.items()]
     body = dict(plan.request)
     if plan.stream:
         body["stream"] = True
