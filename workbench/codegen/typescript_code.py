@@ -74,7 +74,7 @@ def render(plan: ExportPlan) -> str:
         call = setup + [
             f"{indent}const stream = client.messages.stream({argument});",
             f'{indent}stream.on("text", (text) => process.stdout.write(text));',
-            f"{indent}const message = await stream.finalMessage();",
+            f"{indent}{'const message = ' if kept else ''}await stream.finalMessage();",
             f'{indent}process.stdout.write("\\n");',
         ]
     else:

@@ -67,7 +67,7 @@ async function main() {
     tool_choice: { type: "tool", name: "get_weather", disable_parallel_tool_use: true },
   });
   stream.on("text", (text) => process.stdout.write(text));
-  const message = await stream.finalMessage();
+  await stream.finalMessage();
   process.stdout.write("\n");
 }
 
