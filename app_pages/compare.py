@@ -16,6 +16,7 @@ from components.compare_setup import (
     render_variable_values,
 )
 from components.export_view import render_export_panel
+from components.page_state import CompareKeys
 from workbench import compare
 from workbench.pricing import PriceFileError
 
@@ -48,7 +49,7 @@ def render_page() -> None:
     for model, setup in setups.items():
         with setup.card:  # this column's request (its model and overrides) as code, with the run's values
             render_export_panel(compare.request_for_model(spec.request, model, setup.overrides),
-                                compare.case_values(spec, None, values), key_prefix=f"compare_column_{model}",
+                                compare.case_values(spec, None, values), keys=CompareKeys.export(model),
                                 name=f"{spec.name} {model}")
     if counting:
         render_projection(spec, values, setups)

@@ -119,5 +119,5 @@ with result_column:
         render_continue(last_run)
 
     # The same request as code (Python, TypeScript, curl), with the values typed above.
-    render_export_panel(spec.request, filled_values(names), key_prefix=Keys.PREFIX, name=spec.name,
+    render_export_panel(spec.request, filled_values(names), keys=Keys.EXPORT, name=spec.name,
                         headers=state.extra_headers)

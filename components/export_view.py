@@ -1,6 +1,7 @@
 """Export code: a prompt as Python, TypeScript or curl, highlighted with a copy button, and a download per language.
 
-Reusable: the Editor, each Compare column and a logged call each render one, under their own key_prefix.
+Reusable: the Editor, each Compare column and a logged call each render one, with their own
+ExportKeys (components/page_state.py).
 """
 from __future__ import annotations
 
@@ -8,32 +9,24 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from components.page_state import ExportKeys
 from components.session import backend_or_error
 from workbench.codegen import LANGUAGES, CodegenError, export_base_url, export_snippet, language_label
 from workbench.spec import PromptFileError, loads_strict_json, validate_request
 from workbench.templating import MissingVariableError, find_variables
 
 
-def export_widget_keys(key_prefix: str) -> dict[str, str]:
-    """The widget keys of one export panel, so pages and tests name them the same way."""
-    keys = {"open": f"{key_prefix}_export_open", "stream": f"{key_prefix}_export_stream",
-            "keep_variables": f"{key_prefix}_export_keep_variables"}
-    keys.update({f"download_{language}": f"{key_prefix}_export_download_{language}" for language in LANGUAGES})
-    return keys
-
-
-def render_export(request: dict, values: Mapping[str, object] | None, *, key_prefix: str, name: str = "untitled",
+def render_export(request: dict, values: Mapping[str, object] | None, *, keys: ExportKeys, name: str = "untitled",
                   headers: Mapping[str, str] | None = None, templated: bool = True) -> None:
     """Options (stream, keep variables) and one tab per language with the code and its download button.
 
     `templated=False`: `request` is what was sent (a logged call), so {{...}} in it is plain text.
     """
-    keys = export_widget_keys(key_prefix)
     has_variables = templated and bool(find_variables(request))
     left, right = st.columns(2)
-    stream = left.toggle("Stream the reply", value=True, key=keys["stream"],
+    stream = left.toggle("Stream the reply", value=True, key=keys.stream,
                          help="Print the reply as it arrives, as Workbench does (the request says \"stream\": true).")
-    keep_variables = right.toggle("Variables as parameters", value=False, key=keys["keep_variables"],
+    keep_variables = right.toggle("Variables as parameters", value=False, key=keys.keep_variables,
                                   disabled=not has_variables,
                                   help="Keep each {{variable}} as a parameter of a function that fills it in, "
                                        "instead of writing today's value into the text."
@@ -53,15 +46,15 @@ def render_export(request: dict, values: Mapping[str, object] | None, *, key_pre
                 continue
             st.code(snippet.code, language=snippet.highlight, line_numbers=False)
             st.download_button(f"Download {snippet.file_name}", data=snippet.code, file_name=snippet.file_name,
-                               mime=snippet.mime_type, key=keys[f"download_{language}"],
-                               icon=":material/download:")
+                               mime=snippet.mime_type, key=keys.download(language), icon=":material/download:",
+                               on_click="ignore")
     notes = ["The code reads the key from `ANTHROPIC_API_KEY`; it never contains one."]
     if base_url is not None:
         notes.append(f"It calls this workbench's custom endpoint, `{base_url}`.")
     st.caption(" ".join(notes))
 
 
-def render_call_export(request_json: str, *, key_prefix: str, name: str | None = None) -> None:
+def render_call_export(request_json: str, *, keys: ExportKeys, name: str | None = None) -> None:
     """A logged call as code: its request exactly as it was sent, variables already filled in."""
     try:
         request = loads_strict_json(request_json)
@@ -75,15 +68,14 @@ def render_call_export(request_json: str, *, key_prefix: str, name: str | None =
     except PromptFileError as error:
         st.warning(f"This call's request can't be exported: {error.json_path}: {error.problem}.")
         return
-    render_export(request, None, key_prefix=key_prefix, name=name or "logged call", templated=False)
+    render_export(request, None, keys=keys, name=name or "logged call", templated=False)
 
 
-def render_export_panel(request: dict, values: Mapping[str, object] | None, *, key_prefix: str,
+def render_export_panel(request: dict, values: Mapping[str, object] | None, *, keys: ExportKeys,
                         name: str = "untitled", headers: Mapping[str, str] | None = None) -> None:
     """The export view folded into an "Export code" expander, generated only while it is open."""
     # A closed expander's content would still be built and sent on every rerun (each keystroke in
     # the Editor): with on_change="rerun" Streamlit tracks whether it is open, so it can be skipped.
-    with st.expander("Export code", icon=":material/code:", key=export_widget_keys(key_prefix)["open"],
-                     on_change="rerun") as panel:
+    with st.expander("Export code", icon=":material/code:", key=keys.open, on_change="rerun") as panel:
         if panel.open:
-            render_export(request, values, key_prefix=key_prefix, name=name, headers=headers)
+            render_export(request, values, keys=keys, name=name, headers=headers)

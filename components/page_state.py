@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.codegen import LANGUAGES
 from workbench.spec import PromptSpec
 
 EDITOR_STATE_KEY = "editor"
@@ -77,6 +78,31 @@ class CompareState:
     batch_plan: dict = field(default_factory=dict)  # {"key", "plan", "problem", "projection"}: built once per change
 
 
+@dataclass(frozen=True)
+class ExportKeys:
+    """The widget keys of one Export code panel: the Editor has one, each Compare column one, a logged call one."""
+
+    stem: str
+
+    @property
+    def open(self) -> str:
+        return f"{self.stem}_export_open"
+
+    @property
+    def stream(self) -> str:
+        return f"{self.stem}_export_stream"
+
+    @property
+    def keep_variables(self) -> str:
+        return f"{self.stem}_export_keep_variables"
+
+    def download(self, language: str) -> str:
+        return f"{self.stem}_export_download_{language}"
+
+    def all(self) -> list[str]:
+        return [self.open, self.stream, self.keep_variables, *(self.download(language) for language in LANGUAGES)]
+
+
 class EditorKeys:
     """Every widget key of the Editor page."""
 
@@ -119,6 +145,7 @@ class EditorKeys:
     CONTINUE = "editor_continue"
     TOOL_RESULTS_FORM = "editor_tool_results_form"
     SEND_TOOL_RESULTS = "editor_send_tool_results"
+    EXPORT = ExportKeys("editor")
 
     @staticmethod
     def turn(index: int, part: str = "") -> str:
@@ -187,6 +214,11 @@ class CompareKeys:
     @staticmethod
     def variable(name: str) -> str:
         return f"compare_var_{name}"
+
+    @staticmethod
+    def export(model: str) -> ExportKeys:
+        """The Export code panel in a model's column."""
+        return ExportKeys(f"compare_column_{model}")
 
     @staticmethod
     def override(setting: str, model: str, basis: str | None) -> str:

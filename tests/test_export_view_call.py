@@ -13,8 +13,9 @@ SENT = {"max_tokens": 50, "model": "claude-haiku-4-5", "stream": True,
 
 def _script(request_json: str) -> None:
     from components.export_view import render_call_export
+    from components.page_state import ExportKeys
 
-    render_call_export(request_json, key_prefix="usage_call_7", name="greeting")
+    render_call_export(request_json, keys=ExportKeys("usage_call_7"), name="greeting")
 
 
 def test_a_logged_request_exports_as_sent_with_braces_kept_as_text():

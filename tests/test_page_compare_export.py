@@ -4,7 +4,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from components.compare_setup import override_key
-from components.export_view import export_widget_keys
+from components.page_state import CompareKeys
 from editor_apptest import APP, TIMEOUT_S, set_editor_prompt
 from workbench import compare
 from workbench.codegen import export_snippet
@@ -25,7 +25,7 @@ def test_each_column_exports_its_model_and_overrides(monkeypatch, simulator):
     app.number_input(key=override_key("max_tokens", "claude-opus-5-5", basis)).set_value(777).run()
     assert not app.code  # closed panels build nothing
     for model in ("claude-haiku-4-5", "claude-opus-5-5"):
-        app.session_state[export_widget_keys(f"compare_column_{model}")["open"]] = True
+        app.session_state[CompareKeys.export(model).open] = True
     app.run()
     assert not app.exception, app.exception
 
@@ -40,8 +40,8 @@ def test_each_column_exports_its_model_and_overrides(monkeypatch, simulator):
     assert opus == expected.code.rstrip("\n")
     assert "Name one landmark of Paris." in opus
 
-    app.toggle(key=export_widget_keys("compare_column_claude-opus-5-5")["keep_variables"]).set_value(True).run()
+    app.toggle(key=CompareKeys.export("claude-opus-5-5").keep_variables).set_value(True).run()
     python = [element.value for element in app.code if element.language == "python"]
     assert 'f"Name one landmark of {city}."' in python[1] and "{city}" not in python[0]
     downloads = {button.key: button.label for button in app.get("download_button")}
-    assert downloads["compare_column_claude-opus-5-5_export_download_python"] == "Download landmarks_claude_opus_5_5.py"
+    assert downloads[CompareKeys.export("claude-opus-5-5").download("python")] == "Download landmarks_claude_opus_5_5.py"

@@ -5,17 +5,16 @@ import json
 
 from editor_apptest import open_app, texts, write_turn
 
-from components.export_view import export_widget_keys
 from components.page_state import EditorKeys
 from workbench.codegen import export_snippet
 
-KEYS = export_widget_keys("editor")
+KEYS = EditorKeys.EXPORT
 CANARY = "sk-ant-canary-editor-export-99"
 
 
 def open_panel(app):
     """Open the Export code expander (its content is built only while it is open)."""
-    app.session_state[KEYS["open"]] = True
+    app.session_state[KEYS.open] = True
     app.run()
     assert not app.exception, app.exception
     return app
@@ -44,17 +43,17 @@ def test_the_panel_shows_the_prompt_as_code_with_the_typed_values(monkeypatch, s
     assert f"'{simulator.base_url}/v1/messages'" in shown["bash"]
     assert all(CANARY not in code for code in shown.values())
     downloads = {button.key: button.label for button in app.get("download_button")}
-    assert downloads[KEYS["download_python"]] == "Download untitled.py"
-    assert downloads[KEYS["download_typescript"]] == "Download untitled.ts"
-    assert downloads[KEYS["download_curl"]] == "Download untitled.sh"
+    assert downloads[KEYS.download("python")] == "Download untitled.py"
+    assert downloads[KEYS.download("typescript")] == "Download untitled.ts"
+    assert downloads[KEYS.download("curl")] == "Download untitled.sh"
 
 
 def test_options_change_the_code(monkeypatch, simulator):
     app = open_panel(open_app(monkeypatch, simulator))
     write_turn(app, 0, "Say hi to {{name}}.")
     app.text_area(key=EditorKeys.variable("name")).input("Ada").run()
-    app.toggle(key=KEYS["keep_variables"]).set_value(True).run()
-    app.toggle(key=KEYS["stream"]).set_value(False).run()
+    app.toggle(key=KEYS.keep_variables).set_value(True).run()
+    app.toggle(key=KEYS.stream).set_value(False).run()
     shown = codes(app)
     assert 'f"Say hi to {name}."' in shown["python"] and 'send_prompt(name="Ada")' in shown["python"]
     assert "client.messages.create(" in shown["python"] and "stream" not in shown["python"].split("import")[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from components.page_state import CompareKeys, CompareState, EditorKeys, EditorState
+from components.page_state import CompareKeys, CompareState, EditorKeys, EditorState, ExportKeys
 from editor_apptest import click, open_app, write_turn
 
 REPO = Path(__file__).resolve().parents[1]
@@ -16,12 +16,16 @@ KEY_PATTERNS = [re.escape(EditorKeys.turn(0, "x")).replace("0", r"\d+").replace(
                 re.escape(EditorKeys.tool_result(0, "x")).replace("0", r"\d+").replace("x", r"\w+"),
                 re.escape(CompareKeys.variable("x")).replace("x", r".+"),
                 *(re.escape(CompareKeys.override(setting, "MODEL", "0123abcd")).replace("MODEL", r".+")
-                  .replace("0123abcd", r"[0-9a-f]{0,8}") for setting in ("max_tokens", "effort", "thinking", "budget"))]
+                  .replace("0123abcd", r"[0-9a-f]{0,8}") for setting in ("max_tokens", "effort", "thinking", "budget")),
+                *(re.escape(key).replace("MODEL", r".+") for key in CompareKeys.export("MODEL").all())]
 
 
 def declared_widget_keys() -> set[str]:
-    return {value for keys in (EditorKeys, CompareKeys) for name, value in vars(keys).items()
-            if name.isupper() and isinstance(value, str)}
+    declared = {value for keys in (EditorKeys, CompareKeys) for name, value in vars(keys).items()
+                if name.isupper() and isinstance(value, str)}
+    panels = [value for keys in (EditorKeys, CompareKeys) for value in vars(keys).values()
+              if isinstance(value, ExportKeys)]
+    return declared.union(*(panel.all() for panel in panels))
 
 
 def test_session_state_is_one_object_per_page_plus_declared_widget_keys(monkeypatch, simulator):
