@@ -4,12 +4,13 @@ from __future__ import annotations
 import streamlit as st
 
 from components.continue_form import render_continue
+from components.editor_tools import render_tools_section
 from components.export_view import render_export_panel
 from components.page_state import EditorKeys as Keys
 from components.preview import filled_values, render_preview, render_variables
 from components.prompt_files import render_file_bar
 from components.prompt_form import (
-    render_extra_headers, render_model_picker, render_request_json, render_settings, render_system, render_tools,
+    render_extra_headers, render_model_picker, render_request_json, render_settings, render_system,
     render_turns,
 )
 from components.run_view import render_result, stream_into
@@ -55,7 +56,7 @@ with form_column:
             render_sampling(entry)
             render_extra_headers()
         render_system()
-        render_tools()
+        render_tools_section(entry)
         st.markdown("**Conversation**")
         render_turns()
     with json_tab:

@@ -6,11 +6,12 @@ import json
 import streamlit as st
 
 from components.page_state import EditorKeys as Keys
-from components.session import editor_state
+from components.session import add_notice, current_prompt, editor_state
 from components.widget_sync import apply_edit, drop_draft, input_errors, keep_draft, restore_draft, set_input_error
 from workbench import request_edits as edits
 from workbench.runner import RunResult
 from workbench.spec import loads_strict_json
+from workbench.tool_form import release_forced_tool_choice
 
 
 def _on_continue(result: RunResult) -> None:
@@ -53,6 +54,10 @@ def _on_send_tool_results(result: RunResult) -> None:
         is_error = bool(st.session_state.get(Keys.tool_result(index, "is_error")))
         answers.append(edits.ToolResultInput(tool_use_id=call["id"], content=content, is_error=is_error))
     apply_edit(edits.append_tool_results, result.content, answers)
+    if release_forced_tool_choice(current_prompt().request)[1]:
+        apply_edit(lambda request: release_forced_tool_choice(request)[0])
+        add_notice("info", "tool_choice was forcing a tool, so it is back to auto: with the tool results in, "
+                           "the model can now give its final answer instead of calling the tool again.")
     state = editor_state()
     state.last_run = None
     state.run_requested = True

@@ -11,9 +11,19 @@ from typing import Any
 
 from workbench.codegen import LANGUAGES
 from workbench.spec import PromptSpec
+from workbench.tool_form import new_tool
 
 EDITOR_STATE_KEY = "editor"
 COMPARE_STATE_KEY = "compare"
+TOOLS_STATE_KEY = "tools"
+
+
+@dataclass
+class ToolSlot:
+    """A tool being built (the API's tool object) and what the last inference could not work out."""
+
+    tool: dict = field(default_factory=new_tool)
+    infer_notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +60,8 @@ class EditorState:
     draft_problem: str | None = None
     # Sentence the sidebar shows after the API refused the key (set by the first failing run).
     backend_problem: str | None = None
+    # The tool being built in the Tools section's own builder, before it is added to the prompt.
+    tool_builder: ToolSlot = field(default_factory=ToolSlot)
 
 
 @dataclass
@@ -103,6 +115,84 @@ class ExportKeys:
         return [self.open, self.stream, self.keep_variables, *(self.download(language) for language in LANGUAGES)]
 
 
+@dataclass
+class ToolsState:
+    """The Tools page's session: the tool being built, the proof settings, and the last results."""
+
+    builder: ToolSlot = field(default_factory=ToolSlot)
+    models: list[str] | None = None  # None: the default line-up
+    tool_choice: str = "auto"  # auto / any / tool (the tool being built) / none
+    structured_fallback: bool = True  # ask models that refuse forced tool use for structured output
+    max_tokens: int = 1024
+    message: str = "What's the weather like in Paris today?"
+    samples: str = ""  # the matrix's sample user messages, one per line
+    concurrency: int = 4
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (model, why) of the last try or matrix
+    tries: list[Any] = field(default_factory=list)  # components.tools_page.TryRun of the last "Try it"
+    matrix: Any = None  # workbench.tool_trials.MatrixOutcome of the last matrix
+    notices: list[tuple[str, str]] = field(default_factory=list)  # one-shot messages for the next render
+
+
+@dataclass(frozen=True)
+class BuilderKeys:
+    """The widget keys of one tool builder (the Tools page has one, the Editor's Tools section another)."""
+
+    name: str
+    description: str
+    strict: str
+    json: str
+    infer_source: str
+    infer_text: str
+    infer_function: str
+    infer: str
+
+    @classmethod
+    def named(cls, base: str) -> "BuilderKeys":
+        return cls(name=f"{base}_f_name", description=f"{base}_f_description", strict=f"{base}_f_strict",
+                   json=f"{base}_json", infer_source=f"{base}_infer_source", infer_text=f"{base}_infer_text",
+                   infer_function=f"{base}_infer_function", infer=f"{base}_infer")
+
+    @property
+    def base(self) -> str:
+        return self.json.removesuffix("_json")
+
+    def param(self, path: tuple[str, ...], part: str) -> str:
+        """A parameter's widget (name, kind, required, remove, description, default, enum, items,
+        a constraint keyword, box) by its path; `add` under a path (() is the top level)."""
+        return f"{self.base}_p_{'/'.join(path)}_{part}"
+
+
+class ToolsKeys:
+    """Every widget key of the Tools page."""
+
+    BUILDER = BuilderKeys.named("tools_b")
+    LIBRARY_PICK = "tools_library_pick"
+    OPEN = "tools_open"
+    DELETE = "tools_delete"
+    NEW = "tools_new"
+    SAVE = "tools_save"
+    DOWNLOAD = "tools_download"
+    ATTACH = "tools_attach"
+    UPLOAD = "tools_upload"
+    MODELS = "tools_models"
+    TOOL_CHOICE = "tools_tool_choice"
+    STRUCTURED_FALLBACK = "tools_structured_fallback"
+    MAX_TOKENS = "tools_max_tokens"
+    MESSAGE = "tools_message"
+    TRY = "tools_try"
+    SAMPLES = "tools_samples"
+    CONCURRENCY = "tools_concurrency"
+    RUN_MATRIX = "tools_run_matrix"
+    MATRIX_GRID = "tools_matrix_grid"
+    GRID = "tools_grid"
+    DOWNLOAD_MATRIX = "tools_download_matrix"
+
+    @staticmethod
+    def try_run(index: int, part: str = "") -> str:
+        """One model's answer in "Try it" (""), or its close-the-loop widgets: send, result_N, result_N_is_error."""
+        return f"tools_try_{index}" + (f"_{part}" if part else "")
+
+
 class EditorKeys:
     """Every widget key of the Editor page."""
 
@@ -144,6 +234,13 @@ class EditorKeys:
     NEXT_USER_TEXT = "editor_next_user_text"
     CONTINUE = "editor_continue"
     TOOL_RESULTS_FORM = "editor_tool_results_form"
+    TOOL_BUILDER = BuilderKeys.named("editor_nt")
+    TOOL_LIBRARY_PICK = "editor_library_tool"
+    ADD_LIBRARY_TOOL = "editor_add_library_tool"
+    ADD_BUILT_TOOL = "editor_add_built_tool"
+    TOOL_CHOICE = "editor_tool_choice"
+    STRUCTURED_TOOL = "editor_structured_tool"
+    STRUCTURED_INSTEAD = "editor_structured_instead"
     SEND_TOOL_RESULTS = "editor_send_tool_results"
     EXPORT = ExportKeys("editor")
 
@@ -162,6 +259,11 @@ class EditorKeys:
         return {("temperature", ""): EditorKeys.TEMPERATURE, ("temperature", "on"): EditorKeys.TEMPERATURE_ON,
                 ("top_p", ""): EditorKeys.TOP_P, ("top_p", "on"): EditorKeys.TOP_P_ON,
                 ("top_k", ""): EditorKeys.TOP_K, ("top_k", "on"): EditorKeys.TOP_K_ON}[(name, part)]
+
+    @staticmethod
+    def tool(index: int, part: str = "") -> str:
+        """An attached tool's row (""), or its "edit" / "remove" button."""
+        return f"editor_tool_{index}" + (f"_{part}" if part else "")
 
     @staticmethod
     def tool_result(index: int, part: str) -> str:

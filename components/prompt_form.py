@@ -252,7 +252,7 @@ def render_extra_headers() -> None:
 
 # --- system prompt, tools, turns -----------------------------------------------------------------
 
-def _cache_control(key: str, target, label: str = "Cache", disabled: bool = False, collapsed: bool = False) -> None:
+def cache_control(key: str, target, label: str = "Cache", disabled: bool = False, collapsed: bool = False) -> None:
     st.segmented_control(
         label, CACHE_OPTIONS, key=key, required=True, disabled=disabled,
         label_visibility="collapsed" if collapsed else "visible",
@@ -272,7 +272,7 @@ def render_system() -> None:
     label_column, cache_column = st.columns([1, 1], vertical_alignment="center")
     label_column.markdown("**System prompt**")
     with cache_column.container(horizontal=True, horizontal_alignment="right"):
-        _cache_control(cache_key, "system", label="System prompt cache", collapsed=True,
+        cache_control(cache_key, "system", label="System prompt cache", collapsed=True,
                        disabled=not request.get("system"))
     st.text_area(
         "System prompt", key=text_key, height=100, label_visibility="collapsed",
@@ -282,21 +282,6 @@ def render_system() -> None:
     extra = edits.extra_system_blocks(request)
     if extra:
         st.caption(f"+ {extra} more system block(s): edit them in Request JSON.")
-
-
-def render_tools() -> None:
-    """The request's tools (edited in the Request JSON for now) and their cache breakpoint."""
-    request = current_prompt().request
-    tools = request.get("tools") or []
-    if not tools:
-        return
-    cache_key = Keys.TOOLS_CACHE
-    fill(cache_key, edits.cache_ttl(request, "tools") or "off")
-    names = ", ".join(f"`{tool.get('name', '?')}`" for tool in tools)
-    label_column, cache_column = st.columns([1, 1], vertical_alignment="center")
-    label_column.markdown(f"**Tools** ({len(tools)}): {names}")
-    with cache_column.container(horizontal=True, horizontal_alignment="right"):
-        _cache_control(cache_key, "tools", label="Tools cache", collapsed=True)
 
 
 def _summarise_block(block: dict) -> str:
@@ -325,7 +310,7 @@ def _turn_controls(index: int, count: int, role_key: str, cache_key: str) -> Non
             on_change=lambda: apply_edit(edits.set_message_role, index, st.session_state[role_key]),
         )
     with cache_column:
-        _cache_control(cache_key, index, label=f"Turn {index + 1} cache", collapsed=True)
+        cache_control(cache_key, index, label=f"Turn {index + 1} cache", collapsed=True)
     with buttons_column.container(horizontal=True, horizontal_alignment="right", gap="small"):
         st.button("", key=Keys.turn(index, "up"), icon=":material/arrow_upward:", help="Move up",
                   disabled=index == 0, type="tertiary", on_click=apply_edit, args=(edits.move_message, index, -1))

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from components.page_state import COMPARE_STATE_KEY, EDITOR_STATE_KEY, CompareState, EditorKeys, EditorState
+from components.page_state import (
+    COMPARE_STATE_KEY, EDITOR_STATE_KEY, TOOLS_STATE_KEY, CompareState, EditorKeys, EditorState, ToolsState,
+)
 from workbench.backend import Backend, BackendConfigError, make_client, resolve_backend
 from workbench import drafts, models
 from workbench.models import Catalog, fetch_catalog, offline_catalog
@@ -32,6 +34,8 @@ def setup_state() -> None:
         st.session_state[EDITOR_STATE_KEY] = _editor_state_from_draft()  # a new session (a reload)
     if COMPARE_STATE_KEY not in st.session_state:
         st.session_state[COMPARE_STATE_KEY] = CompareState()
+    if TOOLS_STATE_KEY not in st.session_state:
+        st.session_state[TOOLS_STATE_KEY] = ToolsState()
 
 
 def editor_state() -> EditorState:
@@ -44,6 +48,12 @@ def compare_state() -> CompareState:
     """The Compare page's state (its choices and last results)."""
     setup_state()
     return st.session_state[COMPARE_STATE_KEY]
+
+
+def tools_state() -> ToolsState:
+    """The Tools page's state (the tool being built, proof settings and last results)."""
+    setup_state()
+    return st.session_state[TOOLS_STATE_KEY]
 
 
 def _editor_state_from_draft() -> EditorState:

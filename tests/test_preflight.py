@@ -75,16 +75,26 @@ def test_thinking_rules(thinking, code):
     assert codes(request(thinking=thinking)) == [code]
 
 
-def test_tool_rules():
-    good = {"name": "get_weather", "input_schema": {"type": "object", "properties": {}}}
+def test_tool_rules_come_from_the_tools_validator():
+    good = {"name": "get_weather", "description": "Get the weather for a city, today or for a few days ahead.",
+            "input_schema": {"type": "object", "properties": {}}}
     assert codes(request(tools=[good])) == []
-    assert codes(request(tools=[{**good, "name": "get weather"}])) == ["tool_name_invalid"]
-    assert codes(request(tools=[{**good, "name": "x" * 65}])) == ["tool_name_invalid"]
-    assert codes(request(tools=[{"name": "a"}])) == ["tool_input_schema_missing"]
-    assert codes(request(tools=[{"name": "a", "input_schema": {"type": "string"}}])) == ["tool_input_schema_not_object"]
-    assert codes(request(tools=[{"name": "a", "input_schema": {"type": "object", "properties": 5}}])) == [
-        "tool_input_schema_invalid"]
-    assert codes(request(tools=[good, good])) == ["tool_names_repeated"]
+    assert codes(request(tools=[{**good, "name": "get weather"}])) == ["name_invalid"]
+    assert codes(request(tools=[{**good, "name": "x" * 65}])) == ["name_invalid"]
+    assert codes(request(tools=[{"name": "a", "description": good["description"]}])) == ["input_schema_missing"]
+    assert codes(request(tools=[{**good, "input_schema": {"type": "string"}}])) == ["input_schema_type"]
+    assert codes(request(tools=[{**good, "input_schema": {"type": "object", "properties": 5}}])) == ["schema_invalid"]
+    assert codes(request(tools=[good, good])) == ["name_duplicate"]
+    verdict = preflight.check(request(tools=[{**good, "description": "Weather."}]), CATALOG.get("claude-haiku-4-5"))
+    assert verdict.ok and [problem.code for problem in verdict.warnings] == ["description_vague"]
+    assert verdict.problems[0].path == "$.tools[0].description"
+
+
+def test_strict_tools_need_a_model_with_structured_outputs():
+    strict = {"name": "pick", "description": "Pick one answer from the list the user gives you.", "strict": True,
+              "input_schema": {"type": "object", "properties": {}, "additionalProperties": False}}
+    assert codes(request(tools=[strict])) == []
+    assert codes({**request(tools=[strict]), "model": "claude-sonnet-4"}) == ["strict_tool_unsupported"]
 
 
 def test_credential_like_extra_headers_are_an_error():

@@ -27,6 +27,7 @@ from workbench.cli_common import (
 from workbench.cli_batch import add_parser as add_batch_parser
 from workbench.cli_compare import add_parser as add_compare_parser
 from workbench.cli_export import add_parser as add_export_parser
+from workbench.cli_tools import add_parser as add_tool_parser
 from workbench.models import Catalog, default_model_id, offline_catalog
 from workbench.spec import PromptFileError, PromptSpec, load_prompt, new_prompt
 from workbench.templating import MissingVariableError, find_variables, substitute
@@ -246,6 +247,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_compare_parser,
     add_batch_parser,
     add_export_parser,
+    add_tool_parser,
 ]
 
 

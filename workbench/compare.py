@@ -221,8 +221,12 @@ def stream_compare(
     log: Any = None,
     prices: PriceTable | None = None,
     prompt_name: str | None = None,
+    source: str = COMPARE_SOURCE,
 ) -> Iterator[tuple[PlannedCall, Any]]:
     """Run the calls through runner.run_many; yields (call, event) in the caller's thread.
+
+    Any call objects with `index` and `request` will do (the Tools page's matrix uses this too,
+    with its own `source` for the call log).
 
     Each call ends with exactly one RunDone. A call whose run still ends rate limited or
     overloaded yields Rerun instead and is run again in the next round (every attempt is
@@ -239,7 +243,7 @@ def stream_compare(
             patient_client,
             [call.request for call in pending],
             concurrency=max(1, min(concurrency, MAX_CONCURRENCY)),
-            source=COMPARE_SOURCE,
+            source=source,
             prompt_name=prompt_name,
             log=log,
             prices=prices,

@@ -60,21 +60,26 @@ def schema_problems(schema: Any) -> list[str]:
         return ["The schema must be a JSON object."]
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
-        registry = _local_registry(schema)
-        problems = []
-        for base, reference, path in _references(schema, "", ()):
-            try:
-                registry.resolver(base).lookup(reference)
-            except PointerToNowhere:
-                problems.append(f"$ref {reference!r} at {json_path(path)} points to nothing in this schema.")
-            except Unresolvable:
-                problems.append(f"$ref {reference!r} at {json_path(path)} refers outside this schema: "
-                                f"{REFERENCE_HINT}.")
-        return problems
+        return [f"$ref {reference!r} at {json_path(path)} {problem}" for path, reference, problem
+                in reference_problems(schema)]
     except jsonschema.exceptions.SchemaError as error:
         return [f"Not a valid JSON Schema at {json_path(error.absolute_path)}: {error.message}."]
     except RecursionError:
         return ["The schema is nested too deeply."]
+
+
+def reference_problems(schema: Any) -> list[tuple[tuple, str, str]]:
+    """(path, $ref, what is wrong) for each `$ref` that points to nothing or outside the schema."""
+    registry = _local_registry(schema)
+    problems = []
+    for base, reference, path in _references(schema, "", ()):
+        try:
+            registry.resolver(base).lookup(reference)
+        except PointerToNowhere:
+            problems.append((path, reference, "points to nothing in this schema."))
+        except Unresolvable:
+            problems.append((path, reference, f"refers outside this schema: {REFERENCE_HINT}."))
+    return problems
 
 
 def schema_validator(schema: Any) -> jsonschema.Draft202012Validator:

@@ -26,3 +26,9 @@ def call_log_path() -> Path:
 def simulator_batch_dir() -> Path:
     """Where the in-process simulator keeps Message Batches, so they outlive an app restart."""
     return workbench_home() / "simulator" / "batches"
+
+
+def tools_dir() -> Path:
+    folder = workbench_home() / "tools"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -34,7 +34,6 @@ THINKING_BUDGET_MIN = 1024  # thinking.budget_tokens must be at least this
 THINKING_BUDGET_DEFAULT_CAP = 16_000  # a new budget is half of max_tokens, at most this
 MAX_TOKENS_MIN = 1  # what forms offer; the API also takes 0 (a cache warm-up with no reply)
 MAX_TOKENS_DEFAULT = 1024  # a new prompt's max_tokens
-TOOL_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 TOOL_CHOICE_TYPES = ("auto", "any", "tool", "none")
 FORCED_TOOL_CHOICES = ("any", "tool")
 SAMPLING_RANGES: dict[str, tuple[float, float | None]] = {"temperature": (0.0, 1.0), "top_p": (0.0, 1.0),
@@ -110,6 +109,12 @@ class ModelOptions:
     def thinking_budget_default(self, max_tokens: int) -> int:
         """A budget the API accepts for this max_tokens (half of it, within the minimum and a cap)."""
         return max(self.thinking_budget_min, min(int(max_tokens) // 2, THINKING_BUDGET_DEFAULT_CAP))
+
+    @property
+    def allowed_tool_choices(self) -> tuple[str, ...]:
+        """The tool_choice types a form should offer: forced ones only where the model takes them."""
+        return tuple(kind for kind in self.tool_choice_types
+                     if self.forced_tool_choice or kind not in FORCED_TOOL_CHOICES)
 
     @property
     def thinking_configurable(self) -> bool:
@@ -494,50 +499,21 @@ def structured_output(subject: Subject) -> Iterator[Problem]:
 
 @rule
 def tool_definitions(subject: Subject) -> Iterator[Problem]:
+    """Each tool's definition, checked by the tools' own validator (workbench.tools_schema)."""
     tools = subject.request.get("tools")
     if tools is None:
         return
-    if not isinstance(tools, list):
-        yield Problem("tools_not_list", "$.tools", "tools must be a list of tool definitions.")
-        return
-    names: list[str] = []
-    for index, tool in enumerate(tools):
-        where = f"$.tools[{index}]"
-        if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
-            yield Problem("tool_name_missing", f"{where}.name", f"Tool {index + 1} needs a name.")
-            continue
-        name = tool["name"]
-        names.append(name)
-        if tool.get("type") not in (None, "custom"):
-            continue  # a server tool (web search, ...): its shape is the API's to judge
-        if not TOOL_NAME_PATTERN.match(name):
-            yield Problem("tool_name_invalid", f"{where}.name",
-                          f"Tool name {name!r} may use only letters, digits, _ and - (1 to 64 characters): rename it.")
-        yield from tool_schema_problems(tool.get("input_schema"), f"{where}.input_schema", name,
-                                        strict=bool(tool.get("strict")))
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        yield Problem("tool_names_repeated", "$.tools",
-                      f"Tool names must be unique: {', '.join(repeated)} appears more than once.")
+    from workbench import tools_schema  # imported here: it loads jsonschema, which only tools need
 
-
-def tool_schema_problems(schema: object, path: str, name: str, *, strict: bool = False) -> Iterator[Problem]:
-    """Why the API would refuse `schema` as a tool's input_schema."""
-    if schema is None:
-        yield Problem("tool_input_schema_missing", path,
-                      f"Tool {name!r} needs an input_schema, e.g. {{\"type\": \"object\", \"properties\": {{}}}}.")
+    for finding in tools_schema.validate_tools(tools, "$.tools"):
+        yield Problem(finding.code, finding.path, f"{finding.message} {finding.fix}".strip(), finding.severity)
+    if not subject.options.known or subject.options.structured_outputs:
         return
-    if not isinstance(schema, dict) or schema.get("type") != "object":
-        yield Problem("tool_input_schema_not_object", path,
-                      f"Tool {name!r}'s input_schema must be a JSON Schema with \"type\": \"object\".")
-        return
-    invalid = json_schema_problem(schema)
-    if invalid:
-        yield Problem("tool_input_schema_invalid", path, f"Tool {name!r}'s input_schema: {invalid}")
-    elif strict:
-        for where in _open_objects(schema, ""):
-            yield Problem("tool_input_schema_not_strict", path + where,
-                          f"Tool {name!r} is strict, so every object schema needs \"additionalProperties\": false.")
+    for index, tool in enumerate(_list(tools)):
+        if isinstance(tool, dict) and tool.get("strict") is True:
+            yield Problem("strict_tool_unsupported", f"$.tools[{index}].strict",
+                          f"{_name(subject)} does not support strict tools: remove \"strict\" or pick a model "
+                          "with structured outputs.")
 
 
 @rule

@@ -232,6 +232,11 @@ def _child(path: str, key: str) -> str:
     return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 
 
+def json_path_child(path: str, key: str) -> str:
+    """The JSON path of `key` under `path`, in the notation every finding uses (tools' too)."""
+    return _child(path, key)
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
