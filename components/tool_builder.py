@@ -288,7 +288,8 @@ def render_findings(findings: list[Finding]) -> None:
 
 def render_tool_builder(slot: SlotGetter, keys: BuilderKeys, *, strict_allowed: bool | None = None,
                         strict_note: str | None = None, show_findings: bool = True) -> list[Finding]:
-    """Form, JSON and Infer tabs over one tool object, then its findings; returns the findings."""
+    """Form, JSON and Infer tabs over one tool object, then its findings; returns the findings ([] when
+    `show_findings` is off)."""
     form_tab, json_tab, infer_tab = st.tabs(["Form", "JSON", "Infer"])
     with form_tab:
         render_tool_fields(slot, keys, strict_allowed=strict_allowed, strict_note=strict_note)
@@ -296,7 +297,8 @@ def render_tool_builder(slot: SlotGetter, keys: BuilderKeys, *, strict_allowed: 
         render_tool_json(slot, keys)
     with infer_tab:
         render_infer(slot, keys)
+    if not show_findings:
+        return []  # not checked either: an untouched builder loads no JSON Schema machinery
     findings = validate_tool(slot().tool)
-    if show_findings:
-        render_findings(findings)
+    render_findings(findings)
     return findings

@@ -70,6 +70,8 @@ def schema_problems(schema: Any) -> list[str]:
 
 def reference_problems(schema: Any) -> list[tuple[tuple, str, str]]:
     """(path, $ref, what is wrong) for each `$ref` that points to nothing or outside the schema."""
+    from referencing.exceptions import PointerToNowhere, Unresolvable
+
     registry = _local_registry(schema)
     problems = []
     for base, reference, path in _references(schema, "", ()):

@@ -11,13 +11,14 @@ import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import jsonschema
-import referencing.exceptions
 
 from workbench.json_schemas import reference_problems, schema_validator
 from workbench.spec import json_path_child
+
+if TYPE_CHECKING:  # jsonschema loads with the first schema checked, not when a page is first drawn
+    import jsonschema
 
 # The API's patterns for a custom tool's name and for the keys of its input_schema properties.
 TOOL_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -196,6 +197,8 @@ def input_schema_findings(schema: object, path: str = "$.input_schema", *, stric
 
 def meta_schema_findings(schema: object, path: str = "$") -> list[Finding]:
     """Each place where `schema` is not valid JSON Schema (draft 2020-12), found by jsonschema itself."""
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
     seen: set[tuple[str, str]] = set()
     findings = []
@@ -358,6 +361,9 @@ def input_violations(schema: object, tool_input: object, path: str = "$.input") 
     if not isinstance(schema, dict) or meta_schema_findings(schema):
         return [_error(path, "schema_unusable", "The tool's schema is not valid JSON Schema, so the input "
                        "cannot be checked.", "Fix the tool's schema first.")]
+    import jsonschema
+    import referencing.exceptions
+
     # A validator that never fetches a $ref (json_schemas), checking formats too (email, date, ...).
     validator = schema_validator(schema).evolve(format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     findings = []
