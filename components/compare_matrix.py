@@ -147,20 +147,21 @@ def run_matrix(spec: PromptSpec, cases: list[CompareCase], setups: dict[str, Mod
         st.error(str(error))
         return
     prices = session.get_prices()
-    progress = st.progress(0.0, text=f"0 of {len(calls)} calls")
-    outcome = compare.CompareOutcome(calls)
+    client = session.get_client()
+    outcome = compare.CompareOutcome(calls, endpoint=str(client.base_url))
+    progress_text = outcome.progress_text()
+    progress = st.progress(0.0, text=progress_text)
     reruns = 0
     events = compare.stream_compare(
-        session.get_client(), calls, concurrency=concurrency, log=session.get_usage_log(),
+        client, calls, concurrency=concurrency, log=session.get_usage_log(),
         prices=prices, prompt_name=spec.name,
     )
     for call, event in events:
         outcome.observe(call, event)
-        if isinstance(event, compare.Rerun):
-            reruns += 1
-        if isinstance(event, (RunDone, compare.Rerun)):
-            note = f" · {reruns} rate-limited, run again" if reruns else ""
-            progress.progress(outcome.done / len(calls), text=f"{outcome.done} of {len(calls)} calls{note}")
+        reruns += isinstance(event, compare.Rerun)
+        if outcome.progress_text(reruns) != progress_text:  # waits arrive often; redraw on change only
+            progress_text = outcome.progress_text(reruns)
+            progress.progress(outcome.done / len(calls), text=progress_text)
     outcome.finish()
     summary = compare.summarize(outcome, prices, template_request=spec.request)
     session.compare_state().matrix_outcome = {"outcome": outcome, "summary": summary, "prompt_name": spec.name}
@@ -176,6 +177,9 @@ def render_matrix_outcome(stored: dict, *, keys: GridKeys = Keys.LIVE_GRID, capt
     summary: compare.CompareSummary = stored["summary"]
     st.caption(caption or f"Last matrix of **{stored['prompt_name']}**: {len(outcome.calls)} calls in "
                f"{present.seconds(summary.wall_ms)}")
+    if outcome.rate_limit_note():
+        st.caption(outcome.rate_limit_note(), help="Runs wait for the rate limits the endpoint reports "
+                   "instead of sending and being refused; a 429 is retried by the SDK.")
     scores = compare.score_rows(summary)
     catalog = session.get_catalog()
     for column, score in zip(st.columns(len(scores)), scores):

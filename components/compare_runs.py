@@ -11,6 +11,7 @@ from components import session
 from components.compare_setup import ModelSetup, model_label, remember
 from components.page_state import CompareKeys as Keys
 from workbench import compare, present
+from workbench.pacing import RateLimitWait
 from workbench.runner import RunDone, TextDelta, ThinkingDelta
 from workbench.spec import PromptSpec
 from workbench.templating import MissingVariableError
@@ -87,12 +88,19 @@ def run_side_by_side(spec: PromptSpec, values: dict[str, str], setups: dict[str,
     panes = {model: _ColumnPane(column, model_label(catalog, model))
              for column, model in zip(st.columns(len(setups)), setups)}
     prices = session.get_prices()
-    outcome = compare.CompareOutcome(calls)
+    client = session.get_client()
+    outcome = compare.CompareOutcome(calls, endpoint=str(client.base_url))
     events = compare.stream_compare(
-        session.get_client(), calls, concurrency=concurrency, log=session.get_usage_log(),
+        client, calls, concurrency=concurrency, log=session.get_usage_log(),
         prices=prices, prompt_name=spec.name,
     )
     for call, event in events:
+        if isinstance(event, RateLimitWait):
+            waiting_before = outcome.waiting_on
+            outcome.observe(call, event)
+            if outcome.waiting_on != waiting_before:  # waits arrive often; redraw on change only
+                _advance(progress, outcome)
+            continue
         pane = panes[call.model]
         if pane.showing is None:
             pane.showing, pane.text = call.index, ""
@@ -123,8 +131,7 @@ def run_side_by_side(spec: PromptSpec, values: dict[str, str], setups: dict[str,
 
 
 def _advance(progress, outcome: compare.CompareOutcome) -> None:
-    total = len(outcome.calls)
-    progress.progress(outcome.done / total, text=f"{outcome.done} of {total} calls")
+    progress.progress(outcome.done / len(outcome.calls), text=outcome.progress_text())
 
 
 def render_result_facts(result) -> None:
@@ -152,6 +159,9 @@ def render_outcome(stored: dict) -> None:
     catalog = session.get_catalog()
     st.caption(f"Last run of **{stored['prompt_name']}**: {len(outcome.calls)} calls in "
                f"{present.seconds(summary.wall_ms)}")
+    if outcome.rate_limit_note():
+        st.caption(outcome.rate_limit_note(), help="Runs wait for the rate limits the endpoint reports "
+                   "instead of sending and being refused; a 429 is retried by the SDK.")
     for column, model in zip(st.columns(len(outcome.models)), outcome.models):
         results = outcome.results_for(model)
         with column:

@@ -35,7 +35,7 @@ def test_json_has_statistics_and_cost_per_model(compare_cli, simulator, prompt_f
                        simulator=simulator)
     assert done.code == 0, done.err
     report = json.loads(done.out)
-    assert set(report) == {"models", "wall_ms"} and report["wall_ms"] > 0
+    assert set(report) == {"models", "wall_ms", "rate_limit_waits", "rejected_429"} and report["wall_ms"] > 0
     assert list(report["models"]) == ["claude-haiku-4-5", "claude-opus-5-5"]
     for model, figures in report["models"].items():
         # Exactly the shape: everything else follows from "runs".

@@ -73,7 +73,8 @@ def test_matrix_under_a_rate_limit_finishes_with_every_call_logged():
         outcome = compare.run_compare(client, calls, concurrency=16, log=log, prompt_name="landmarks")
     finally:
         limited.stop()
-    assert refused, "the limit was never hit: the test proves nothing"
+    # The limit bound: calls waited for it before sending (workbench.pacing), or were refused and retried.
+    assert outcome.rate_limit_waits or refused, "the limit was never hit: the test proves nothing"
     assert len(outcome.results) == len(calls) == 60
     assert all(result.ok for result in outcome.results.values())
     log_ids = {result.log_id for result in outcome.results.values()}

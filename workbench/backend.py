@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dotenv import dotenv_values
 
+from workbench import pacing
 from workbench.key_shapes import header_value_problem
 
 if TYPE_CHECKING:
@@ -159,7 +160,11 @@ def custom_base_url(env: Mapping[str, str] | None = None, secrets: Mapping | Non
 
 
 def make_client(backend: Backend, *, max_retries: int = 2, timeout: float = 120.0) -> anthropic.Anthropic:
-    """The one place an SDK client is built; retries are the SDK's own (429, 5xx, 529, connection errors)."""
+    """The one place an SDK client is built; retries are the SDK's own (429, 5xx, 529, connection errors).
+
+    Its HTTP client feeds every response's rate-limit headers to workbench.pacing, so runs pace
+    themselves by what the endpoint reports.
+    """
     import anthropic  # here, not at the top: importing the SDK takes seconds, and bad input needs no client
 
     return anthropic.Anthropic(
@@ -167,4 +172,10 @@ def make_client(backend: Backend, *, max_retries: int = 2, timeout: float = 120.
         base_url=backend.base_url,
         max_retries=max_retries,
         timeout=timeout,
+        http_client=paced_http_client(timeout),
     )
+
+
+def paced_http_client(timeout: float = 120.0) -> anthropic.DefaultHttpxClient:
+    """The SDK's default HTTP client (its limits and redirects) with workbench.pacing's hooks."""
+    return anthropic.DefaultHttpxClient(timeout=timeout, event_hooks=pacing.event_hooks())

@@ -221,6 +221,9 @@ def render_report(prompt_name: str, args: argparse.Namespace | None, outcome: co
             text_columns=1,
         ),
     ]
+    rate_limit_note = outcome.rate_limit_note()
+    if rate_limit_note:
+        sections += ["", rate_limit_note]
     if summary.scores:
         sections += [
             "",

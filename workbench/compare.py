@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
 
-from workbench import present
+from workbench import pacing, present
 from workbench.compare_cases import CompareCase, grid_row, judge_answer, model_score, ModelScore
 from workbench.compare_stats import CostRow, ModelStats, cost_row, has_cache_breakpoint, model_stats
 from workbench.models import Catalog, ModelEntry, request_problems
@@ -262,23 +262,67 @@ def stream_compare(
 
 @dataclass
 class CompareOutcome:
-    """The calls of a compare and the RunResult of each one that has finished."""
+    """The calls of a compare and the RunResult of each one that has finished.
+
+    With `endpoint` (the client's base URL) it also counts the 429 responses met while it ran,
+    the SDK's own retries included (from workbench.pacing, which sees every response).
+    """
 
     calls: list[PlannedCall]
+    endpoint: str | None = None
     results: dict[int, Any] = field(default_factory=dict)
     wall_ms: float | None = None
+    waiting_on: str | None = None  # the rate limit calls are waiting for right now, if any
+    rate_limit_waits: int = 0  # calls that had to wait for a rate limit before sending
+    rejected_429: int | None = None  # 429 responses met (None without an endpoint)
     _started: float = field(default_factory=time.perf_counter, repr=False)
+    _waited: set = field(default_factory=set, repr=False)
+    _rejections_before: int = field(default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.endpoint is not None:
+            self._rejections_before = pacing.rejections(self.endpoint, self.models)
 
     def observe(self, call: PlannedCall, event: Any) -> None:
-        """Keep the result when `event` ends a call; other events are for the caller to render."""
+        """Keep the result when `event` ends a call, and note rate-limit waits; the rest is the caller's to render."""
         from workbench.runner import RunDone  # see stream_compare
 
+        if isinstance(event, pacing.RateLimitWait):
+            self.waiting_on = event.label
+            if call.index not in self._waited:
+                self._waited.add(call.index)
+                self.rate_limit_waits += 1
+            return
+        self.waiting_on = None
         if isinstance(event, RunDone):
             self.results[call.index] = event.result
 
+    def progress_text(self, reruns: int = 0) -> str:
+        """One line for a progress bar: calls done, what they wait for, calls run again."""
+        text = f"{self.done} of {len(self.calls)} calls"
+        if self.waiting_on:
+            text += f" · waiting for the {self.waiting_on} rate limit to refill"
+        if reruns:
+            text += f" · {reruns} rate-limited, run again"
+        return text
+
+    def rate_limit_note(self) -> str | None:
+        """A sentence for the run summary when rate limits slowed the run down, else None."""
+        if not self.rate_limit_waits and not self.rejected_429:
+            return None
+        parts = []
+        if self.rate_limit_waits:
+            parts.append(f"{self.rate_limit_waits} of {len(self.calls)} calls waited for a rate limit before sending")
+        if self.rejected_429:
+            parts.append(f"{self.rejected_429} requests were refused with 429 and retried")
+        return "Rate limits: " + "; ".join(parts) + "."
+
     def finish(self) -> "CompareOutcome":
-        """Stamp the wall time from creation to now."""
+        """Stamp the wall time from creation to now, and the 429s met meanwhile."""
         self.wall_ms = (time.perf_counter() - self._started) * 1000
+        self.waiting_on = None
+        if self.endpoint is not None:
+            self.rejected_429 = pacing.rejections(self.endpoint, self.models) - self._rejections_before
         return self
 
     @property
@@ -304,7 +348,7 @@ class CompareOutcome:
 
 def run_compare(client: Any, calls: Sequence[PlannedCall], **options: Any) -> CompareOutcome:
     """Run every call to completion (no rendering) and return the outcome with its wall time."""
-    outcome = CompareOutcome(list(calls))
+    outcome = CompareOutcome(list(calls), endpoint=str(client.base_url))
     for call, event in stream_compare(client, calls, **options):
         outcome.observe(call, event)
     return outcome.finish()
@@ -375,7 +419,8 @@ def summary_json(outcome: CompareOutcome, summary: CompareSummary) -> dict:
             "cost_per_1000": costs.per_1000_usd,
             "pass_rate": score.pass_rate if score else None,
         }
-    return {"models": models, "wall_ms": summary.wall_ms}
+    return {"models": models, "wall_ms": summary.wall_ms, "rate_limit_waits": outcome.rate_limit_waits,
+            "rejected_429": outcome.rejected_429}
 
 
 def stats_rows(summary: CompareSummary) -> list[dict]:

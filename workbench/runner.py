@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Union
 
+from workbench import pacing
+from workbench.pacing import RateLimitWait
 from workbench.present import error_advice
 from workbench.cache_miss import CacheMissExplanation, explain_cache_miss
 from workbench.pricing import Cost, PriceFileError, PriceTable, UsageCounts, load_price_table
 from workbench.spec import request_hash
+from workbench.tokens import estimate_input_tokens
 from workbench.usage_log import CallRecord, UsageLog, utc_now_iso
 
 if TYPE_CHECKING:  # the SDK is imported when a call is made: importing it takes seconds, and the
@@ -147,7 +150,7 @@ class RunDone:
     result: RunResult
 
 
-Event = Union[TextDelta, ThinkingDelta, ToolUseStarted, ToolUseReady, RunDone]
+Event = Union[RateLimitWait, TextDelta, ThinkingDelta, ToolUseStarted, ToolUseReady, RunDone]
 
 
 # ---------------------------------------------------------------- request building
@@ -290,14 +293,21 @@ def _output_rate(usage: UsageCounts | None, ttft_ms: float | None, latency_ms: f
     return usage.output_tokens / generating_s
 
 
-def _read_stream(client: anthropic.Anthropic, kwargs: dict, recorder: _RunRecorder) -> Iterator[Event]:
+def _read_stream(client: anthropic.Anthropic, kwargs: dict, recorder: _RunRecorder,
+                 pacer: pacing.Pacer, reservation: pacing.Reservation, spend: pacing.Spend) -> Iterator[Event]:
     """Stream one call, yielding content events and filling `recorder`; SDK/HTTP errors propagate."""
+    sent_at = time.monotonic()
     with client.messages.stream(**kwargs) as stream:
+        pacer.observe_response(stream.response.headers, sent_at)
         recorder.request_id = stream.request_id
         for event in stream:
             kind = event.type
             if kind == "message_start":
                 recorder.message = stream.current_message_snapshot
+                usage = recorder.message.usage
+                pacer.calibrate_input(spend.input_tokens,
+                                      usage.input_tokens + (usage.cache_creation_input_tokens or 0))
+                pacer.settle(reservation)
             elif kind == "content_block_delta" and event.delta.type in _CONTENT_DELTA_TYPES:
                 recorder.mark_content()
             elif kind == "text":
@@ -339,18 +349,25 @@ def stream_run(
     prices: PriceTable | None = None,
     extra_headers: dict | None = None,
     previous: RunResult | None = None,
+    input_tokens: int | None = None,
 ) -> Iterator[Event]:
     """Run one (already substituted) request with streaming; yields deltas, then RunDone(result).
 
     `previous`: the run before this one of the same prompt. When it used the prompt cache, the call
     asks the API for `diagnostics` against it, and the result explains a cache miss (`cache_miss`).
 
+    Before sending, the run waits while the endpoint's rate limits for this model are spent
+    (workbench.pacing), yielding RateLimitWait events; `input_tokens` is the request's count when
+    the caller has one (else an estimate). Timings start when the request is sent.
     If the consumer closes the generator early, or Ctrl-C (KeyboardInterrupt) arrives mid-run, the
     HTTP stream is closed and the run is still logged, with error type "cancelled".
     """
     import anthropic  # see the TYPE_CHECKING import above; loaded once, then free
     import httpx2
 
+    pacer = pacing.pacer_for(str(client.base_url), str(request.get("model", "")))
+    spend = _rate_limit_spend(request, input_tokens)
+    reservation = yield from pacer.spend_when_ready(spend)
     recorder = _RunRecorder(request, source, prompt_name)
     kwargs = build_call_kwargs(request)
     if extra_headers:
@@ -360,7 +377,7 @@ def stream_run(
         kwargs["diagnostics"] = {"previous_message_id": previous_id}
     error: RunError | None = None
     try:
-        yield from _read_stream(client, kwargs, recorder)
+        yield from _read_stream(client, kwargs, recorder, pacer, reservation, spend)
         if not recorder.finished:
             # A body that ends without message_stop is a cut connection that looked like an end.
             error = _local_error("stream_interrupted", "The reply stream ended before message_stop.",
@@ -389,6 +406,8 @@ def stream_run(
     except Exception as unexpected:  # noqa: BLE001 - every run must end with a RunDone, even on a bug
         logger.warning("run failed unexpectedly", exc_info=True)
         error = _local_error("client_error", f"{type(unexpected).__name__}: {unexpected}", recorder.request_id)
+    finally:
+        pacer.settle(reservation)
     result = recorder.result(prices, error)
     if previous is not None and result.ok:
         result.cache_miss = explain_cache_miss(
@@ -406,6 +425,15 @@ def _previous_message_id(previous: RunResult | None) -> str | None:
         return None
     message_id = previous.response.get("id")
     return message_id if isinstance(message_id, str) else None
+
+
+def _rate_limit_spend(request: dict, input_tokens: int | None) -> pacing.Spend:
+    """What a request takes from the rate limits: one request, its input tokens, max_tokens of output."""
+    max_tokens = request.get("max_tokens")
+    return pacing.Spend(
+        input_tokens=input_tokens if input_tokens is not None else estimate_input_tokens(request),
+        output_tokens=max_tokens if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) else 0,
+    )
 
 
 def run_once(client: anthropic.Anthropic, request: dict, **options: Any) -> RunResult:

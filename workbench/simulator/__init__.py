@@ -29,10 +29,11 @@ class SimulatorHandle:
 
 def start_simulator(*, host: str = "127.0.0.1", port: int = 0, speed: float = 1.0, rate_limit: float | None = None,
                     fault_rate: float = 0.0, seed: int = 0, batch_expire_rate: float = 0.0,
-                    batch_dir: str | None = None) -> SimulatorHandle:
+                    batch_dir: str | None = None, itpm: int | None = None,
+                    otpm: int | None = None) -> SimulatorHandle:
     """Start a simulator in a background thread; returns once its socket accepts connections."""
     config = SimulatorConfig(speed, rate_limit, fault_rate, seed, batch_expire_rate,
-                             str(batch_dir) if batch_dir is not None else None)
+                             str(batch_dir) if batch_dir is not None else None, itpm, otpm)
     server = make_server(host, port, config)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name=f"workbench-simulator:{server.server_address[1]}", daemon=True)

@@ -17,6 +17,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--speed", type=float, default=1.0, help="divide every latency (and retry-after) by X")
     parser.add_argument("--rate-limit", type=float, default=None, metavar="RPS",
                         help="allow RPS POST /v1/messages per (simulated) second; excess gets 429")
+    parser.add_argument("--itpm", type=int, default=None, metavar="N",
+                        help="allow N uncached input tokens per (simulated) minute; excess gets 429")
+    parser.add_argument("--otpm", type=int, default=None, metavar="N",
+                        help="allow N output tokens per (simulated) minute, estimated from max_tokens "
+                             "when a request starts; excess gets 429")
     parser.add_argument("--fault-rate", type=float, default=0.0, metavar="F",
                         help="fraction of requests answered 529/500 (deterministic from --seed)")
     parser.add_argument("--seed", type=int, default=0, help="changes every generated reply")
@@ -36,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         config = SimulatorConfig(args.speed, args.rate_limit, args.fault_rate, args.seed,
-                                 args.batch_expire_rate, args.batch_dir)
+                                 args.batch_expire_rate, args.batch_dir, args.itpm, args.otpm)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -67,8 +67,12 @@ class PromptCache:
         self._expiry_by_key: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def account(self, model_id: str, segments: list[Segment], top_level: dict | None) -> CacheUsage:
-        """Look the request's prefixes up, store the new ones, and say what was read and written."""
+    def account(self, model_id: str, segments: list[Segment], top_level: dict | None, *,
+                commit: bool = True) -> CacheUsage:
+        """Look the request's prefixes up, store the new ones, and say what was read and written.
+
+        With commit=False nothing is stored or refreshed: what the request would read and write.
+        """
         points = breakpoints(segments, top_level)
         if not points:
             return CacheUsage()
@@ -89,15 +93,18 @@ class PromptCache:
                 read = prefix_tokens[hit.index]
                 key = prefix_keys[hit.index]
                 # A hit refreshes the entry's lifetime.
-                self._expiry_by_key[key] = max(self._expiry_by_key[key], now + TTL_SECONDS[hit.ttl])
+                if commit:
+                    self._expiry_by_key[key] = max(self._expiry_by_key[key], now + TTL_SECONDS[hit.ttl])
             written = {"5m": 0, "1h": 0}
             covered = read
             for bp in points[hit_position + 1 :]:
                 written[bp.ttl] += prefix_tokens[bp.index] - covered
                 covered = prefix_tokens[bp.index]
                 key = prefix_keys[bp.index]
-                self._expiry_by_key[key] = max(self._expiry_by_key.get(key, 0.0), now + TTL_SECONDS[bp.ttl])
-            self._drop_expired(now)
+                if commit:
+                    self._expiry_by_key[key] = max(self._expiry_by_key.get(key, 0.0), now + TTL_SECONDS[bp.ttl])
+            if commit:
+                self._drop_expired(now)
         return CacheUsage(read, written["5m"], written["1h"])
 
     def _drop_expired(self, now: float) -> None:

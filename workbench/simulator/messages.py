@@ -1,6 +1,8 @@
 """POST /v1/messages and /v1/messages/count_tokens without the HTTP: validate, count, cache, reply."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import random
 import uuid
 from dataclasses import dataclass
@@ -40,12 +42,19 @@ class MessageService:
         validate_count_tokens_request(request)
         return {"input_tokens": count_input_tokens(request)}
 
-    def create(self, request: object) -> PreparedMessage:
-        """Validate, account the prompt cache, and generate the reply (raises ApiError)."""
+    def create(self, request: object, admit: Callable[[int], None] | None = None) -> PreparedMessage:
+        """Validate, account the prompt cache, and generate the reply (raises ApiError).
+
+        `admit` is called with the request's uncached input tokens before anything is stored in
+        the cache; it raises (a rate limit) to refuse the request, leaving the cache untouched.
+        """
         model = validate_message_request(request)
         check_diagnostics(request)
         segments = request_segments(request)
         total_input = sum(segment.tokens for segment in segments)
+        if admit is not None:
+            would = self.cache.account(model["id"], segments, request.get("cache_control"), commit=False)
+            admit(total_input - would.read_tokens)
         cached = self.cache.account(model["id"], segments, request.get("cache_control"))
         plan = plan_reply(request, model, self.config.seed)
         input_usage = {

@@ -19,7 +19,7 @@ from .errors import ApiError, error_type_for_status, not_found
 from .batches import MAX_BATCH_BYTES, BatchService
 from .faults import DISCONNECT, RESET, STREAM_ERROR, Fault, choose_fault
 from .messages import MessageService, PreparedMessage
-from .ratelimit import RequestRateLimiter, rate_limit_headers
+from .ratelimit import RateLimiter, rate_limit_headers
 from .request_body import MAX_REQUEST_BYTES, BodyError, parse_json, read_body
 from .request_headers import authenticate, check_api_version
 from .sse import StreamEvent, message_events
@@ -38,7 +38,7 @@ def new_request_id() -> str:
 
 
 class SimulatorServer(ThreadingHTTPServer):
-    """One simulator: its settings, prompt cache and rate limiter; a daemon thread per connection."""
+    """One simulator: its settings, prompt cache and rate limits; a daemon thread per connection."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -50,10 +50,25 @@ class SimulatorServer(ThreadingHTTPServer):
         self.config = config
         self.messages = MessageService(config)
         self.batches = BatchService(config)
-        self.limiter = RequestRateLimiter(config.rate_limit, config.speed)
+        # The API applies rate limits per model; other endpoints' responses report a fresh set.
+        self._limiters: dict[str, RateLimiter] = {}
+        self._limiters_lock = threading.Lock()
+        self.idle_limiter = self._new_limiter()
         self._open_connections: set[socket.socket] = set()
         self._connections_lock = threading.Condition()
         super().__init__(address, SimulatorHandler)
+
+    def _new_limiter(self) -> RateLimiter:
+        config = self.config
+        return RateLimiter(requests_per_second=config.rate_limit, input_tokens_per_minute=config.itpm,
+                           output_tokens_per_minute=config.otpm, speed=config.speed)
+
+    def limiter_for(self, model_id: str) -> RateLimiter:
+        """The rate limits of POST /v1/messages for one model."""
+        with self._limiters_lock:
+            if model_id not in self._limiters:
+                self._limiters[model_id] = self._new_limiter()
+            return self._limiters[model_id]
 
     def process_request(self, request, client_address) -> None:  # type: ignore[override]
         with self._connections_lock:
@@ -246,21 +261,28 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                                                 or (fault.kind == STREAM_ERROR and request.get("stream")))
         if fault is not None and not streamed_fault:
             raise fault.as_error(config.speed)
-        admission = self.server.limiter.admit()
-        if not admission.allowed:
-            raise ApiError(
-                "rate_limit_error",
-                "This request would exceed your organization's rate limit of requests per minute (simulated).",
-                headers=rate_limit_headers(admission),
-            )
-        prepared = self.server.messages.create(request)
+        # Uncached input counts against the input-token limit; output is estimated from max_tokens
+        # until the reply ends, then the unused part is given back (as the API documents).
+        admitted = []
+
+        def admit(uncached_input: int) -> None:  # called once the request is known to be valid
+            admission = self.server.limiter_for(request["model"]).admit(uncached_input, request["max_tokens"])
+            if not admission.allowed:
+                raise ApiError("rate_limit_error", admission.refusal_message(),
+                               headers=rate_limit_headers(admission))
+            admitted.append(admission)
+
+        prepared = self.server.messages.create(request, admit)
         usage = prepared.message["usage"]
-        headers = rate_limit_headers(admission, usage["input_tokens"], usage["output_tokens"])
-        if request.get("stream"):
-            self._send_stream(prepared, headers, fault=fault.kind if fault is not None else None)
-        else:
-            time.sleep(prepared.pacing.total_s(usage["output_tokens"]))
-            self._send_json(200, prepared.message, headers, disconnect=fault is not None)
+        headers = rate_limit_headers(admitted[0])
+        try:
+            if request.get("stream"):
+                self._send_stream(prepared, headers, fault=fault.kind if fault is not None else None)
+            else:
+                time.sleep(prepared.pacing.total_s(usage["output_tokens"]))
+                self._send_json(200, prepared.message, headers, disconnect=fault is not None)
+        finally:
+            self.server.limiter_for(request["model"]).give_back_output(request["max_tokens"] - usage["output_tokens"])
 
     # --- responses -----------------------------------------------------------------------
 
@@ -268,7 +290,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("request-id", self.request_id)
-        merged = rate_limit_headers(self.server.limiter.status())
+        merged = rate_limit_headers(self.server.idle_limiter.status())
         merged.update(headers or {})
         for name, value in merged.items():
             self.send_header(name, value)
