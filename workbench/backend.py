@@ -178,4 +178,6 @@ def make_client(backend: Backend, *, max_retries: int = 2, timeout: float = 120.
 
 def paced_http_client(timeout: float = 120.0) -> anthropic.DefaultHttpxClient:
     """The SDK's default HTTP client (its limits and redirects) with workbench.pacing's hooks."""
+    import anthropic  # see make_client
+
     return anthropic.DefaultHttpxClient(timeout=timeout, event_hooks=pacing.event_hooks())

@@ -66,7 +66,21 @@ class _Bucket:
     remaining: int
     sent_at: float  # monotonic send time of the request whose response said it (orders views)
     seen_at: float  # monotonic time that response arrived: refill is counted from here (the safe side)
-    refill_per_s: float
+    rate_low: float = 0.0  # the refill rate is at least this...
+    rate_high: float = math.inf  # ...and at most this (tokens per second)
+
+    @property
+    def refill_per_s(self) -> float:
+        """The rate to plan with: the best lower bound; else the API's per-minute period.
+
+        A bucket of one never yields a lower bound (its remaining is 0 or 1); the moment it is spent
+        it is empty, so its upper bound, measured from the send, is (just under) the rate itself.
+        """
+        if self.rate_low > 0:
+            return self.rate_low
+        if self.limit == 1 and math.isfinite(self.rate_high):
+            return self.rate_high
+        return self.limit / LIMIT_PERIOD_S
 
 
 class Reservation:
@@ -123,7 +137,7 @@ class Pacer:
             unsettled = sum(reservation.spend.of(kind) for reservation in self._unsettled)
             missing = need - (min(bucket.limit, refilled) - unsettled)
             if missing > 0:
-                wait = missing / (bucket.refill_per_s or bucket.limit / LIMIT_PERIOD_S)
+                wait = missing / bucket.refill_per_s
                 if wait > longest[1]:
                     longest = (kind, wait)
         return longest
@@ -170,19 +184,19 @@ def _bucket_from_headers(headers, kind: str, sent_at: float, previous: _Bucket |
     if limit < 1:
         return None
     known = previous if previous is not None and previous.limit == limit else None
-    refill = known.refill_per_s if known is not None else 0.0
+    rate_low, rate_high = (known.rate_low, known.rate_high) if known is not None else (0.0, math.inf)
     # The refill rate is what a partly spent bucket needs to be full by its reset time. Both
     # figures are rounded (remaining down to a whole number, reset to the header's precision), so
-    # each response gives a lower bound; the best bound so far is the rate used. Lower bounds keep
-    # the pacing on the safe side of the limit.
+    # each response bounds the rate from below and above; the bounds tighten as responses come.
     # Measured from when the request left (about when the server decided), not from when its
     # answer arrived: a slow answer would otherwise make the bucket look faster than it is.
     sent_wall = time.time() - (time.monotonic() - sent_at)
     full_in = _seconds_after(headers.get(f"anthropic-ratelimit-{kind}-reset"), sent_wall)
-    if full_in is not None and full_in > 0 and remaining < limit - 1:
+    if full_in is not None and full_in > 0 and remaining < limit:
         precision = _reset_precision(headers, kind)
-        refill = max(refill, (limit - remaining - 1) / (full_in + precision))
-    return _Bucket(limit, max(0, remaining), sent_at, time.monotonic(), refill)
+        rate_low = max(rate_low, (limit - remaining - 1) / (full_in + precision))
+        rate_high = min(rate_high, (limit - remaining) / max(full_in - precision, precision))
+    return _Bucket(limit, max(0, remaining), sent_at, time.monotonic(), rate_low, max(rate_low, rate_high))
 
 
 def _reset_precision(headers, kind: str) -> float:
