@@ -54,7 +54,9 @@ def test_compare_batch_wait_prints_the_compare_report(use_simulator, prompt_file
                          "--batch", "--wait", "--json")
     assert code == 0, err  # a failed check is a result, not an error (as in a live compare)
     report = json.loads(out)
-    assert set(report) == {"models", "wall_ms", "batch"}
+    # The live compare's keys (a batch never waits for a rate limit: 0 waits, no 429s counted), plus the batch.
+    assert set(report) == {"models", "wall_ms", "rate_limit_waits", "rejected_429", "batch"}
+    assert (report["rate_limit_waits"], report["rejected_429"]) == (0, None)
     assert report["batch"]["status"] == "ended" and report["batch"]["requests"] == 6
     haiku = report["models"]["claude-haiku-4-5"]
     assert [run["case"] for run in haiku["runs"]] == [1, 2, 3]
