@@ -159,3 +159,21 @@ def test_a_stream_that_errors_midway_keeps_the_text_and_says_it_is_incomplete(cl
     assert "overloaded_error" in completed.err.strip().splitlines()[-1]
     row = UsageLog(workbench_home / "calls.db").recent(1)[0]
     assert row.error_type == "overloaded_error" and row.output_tokens > 0
+
+
+def test_every_handler_takes_args_out_err():
+    # One shape for every subcommand, so main() can hand each its streams and tests run them in process.
+    import inspect
+
+    from workbench.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(action for action in parser._actions if action.__class__.__name__ == "_SubParsersAction")
+    handlers = {}
+    for name, subparser in subparsers.choices.items():
+        nested = [action for action in subparser._actions if action.__class__.__name__ == "_SubParsersAction"]
+        for sub in (nested[0].choices.values() if nested else [subparser]):
+            handlers[f"{name} {sub.prog.split()[-1]}"] = sub.get_default("handler")
+    assert len(handlers) >= 3 and all(handlers.values()), handlers
+    for name, handler in handlers.items():
+        assert list(inspect.signature(handler).parameters) == ["args", "out", "err"], name
