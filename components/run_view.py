@@ -7,6 +7,7 @@ import time
 import streamlit as st
 
 from workbench import present
+from workbench.pacing import RateLimitWait
 from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolUseReady, ToolUseStarted
 
 # Re-render streamed text at most this often: each update resends the whole text to the browser.
@@ -27,7 +28,10 @@ def stream_into(events, slot) -> RunResult:
     thinking_text = None
     result: RunResult | None = None
     for event in events:
-        if isinstance(event, TextDelta):
+        if isinstance(event, RateLimitWait):
+            status.caption(f"Waiting {present.seconds(event.seconds * 1000)} for the {event.label} rate limit "
+                           "to refill before sending…")
+        elif isinstance(event, TextDelta):
             text += event.text
             now = time.perf_counter()
             if now - last_redraw >= STREAM_REDRAW_S or len(text) == len(event.text):
