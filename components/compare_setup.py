@@ -182,7 +182,8 @@ def render_model_settings(spec: PromptSpec, models: list[str], catalog: Catalog)
         card = column.container(border=True)
         with card:
             st.markdown(f"**{model_label(catalog, model)}**")
-            st.caption(f"`{entry.id}` · max output {entry.max_tokens or 0:,} · context {entry.max_input_tokens or 0:,}")
+            st.caption(f"`{entry.id}` · max output {present.tokens(entry.max_tokens)} · "
+                       f"context {present.tokens(entry.max_input_tokens)}")
             note = compare.lifecycle_note(entry)
             if note:
                 st.warning(note, icon=":material/schedule:")

@@ -61,7 +61,7 @@ def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable) 
     token_column.metric("Input tokens", tokens_value,
                         help="Exact, from count_tokens for this model." if count.exact else count.label)
     window_column.metric("Context window used", present.percent(count.input_tokens / window) if window else "unknown",
-                         help=f"of {window:,} tokens" if window else "The catalog gives no context window.")
+                         help=f"of {present.tokens(window)} tokens" if window else "The catalog gives no context window.")
     if window:
         st.progress(min(1.0, count.input_tokens / window))
     notes = []

@@ -87,11 +87,11 @@ def render_model_picker(catalog: Catalog, prices: PriceTable) -> ModelEntry | No
         st.number_input(
             "max_tokens", min_value=1, max_value=max(model_max, current) if model_max else None,
             step=256, key=max_key, on_change=lambda: apply_edit(edits.set_max_tokens, st.session_state[max_key]),
-            help=f"At most {model_max:,} for this model." if model_max else None,
+            help=f"At most {present.tokens(model_max)} for this model." if model_max else None,
         )
     if entry is not None:
-        st.caption(f"{entry.display_name}: {entry.max_input_tokens or 0:,}-token context window · "
-                   f"up to {entry.max_tokens or 0:,} output tokens · {_per_mtok(prices, entry.id)}")
+        st.caption(f"{entry.display_name}: {present.tokens(entry.max_input_tokens)}-token context window · "
+                   f"up to {present.tokens(entry.max_tokens)} output tokens · {_per_mtok(prices, entry.id)}")
     return entry
 
 
