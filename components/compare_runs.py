@@ -150,6 +150,9 @@ def render_result_facts(result) -> None:
             f"in {present.tokens(usage.input_tokens)}{cache_note} · out {present.tokens(usage.output_tokens)} tokens · "
             f"stop_reason `{result.stop_reason}` · cost {present.cost(result.cost)}"
         )
+    advice = present.stop_reason_advice(result.stop_reason, result.request.get("max_tokens"))
+    if advice:
+        st.warning(advice)
 
 
 def render_outcome(stored: dict) -> None:

@@ -126,6 +126,16 @@ def test_run_repeat_shows_statistics_chart_cost_and_every_run(monkeypatch, simul
     assert all(metric.value.startswith("$") for metric in app.metric if metric.label == "Projected per call")
 
 
+def test_a_reply_cut_at_max_tokens_gets_the_same_advice_as_in_the_editor(monkeypatch, simulator):
+    app = open_compare(monkeypatch, simulator, city_prompt(max_tokens=8))
+    app.text_input(key="compare_var_city").input("Paris")
+    rerun(app)
+    app.button(key="compare_run").click()
+    rerun(app)
+    warnings = " ".join(element.value for element in app.warning)
+    assert warnings.count("reached max_tokens (8)") == len(DEFAULT_LINE_UP) and "Raise max_tokens" in warnings
+
+
 def test_results_and_selection_survive_a_visit_to_another_page(monkeypatch, simulator):
     app = open_compare(monkeypatch, simulator)
     app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-sonnet-4-6"])
