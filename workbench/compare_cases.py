@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-import regex
-
 from workbench.csv_out import records_csv_text
 from workbench.json_schemas import first_violation, schema_problems
 
@@ -71,7 +69,10 @@ class CaseCheck:
 
 
 def _evaluate_regex(pattern: str, text: str) -> CheckOutcome:
-    # The `regex` engine takes a time limit, which `re` has no way to enforce.
+    # The `regex` engine takes a time limit, which `re` has no way to enforce. Imported on first use:
+    # it takes a tenth of a second, and the CLI answers bad input before loading what it won't need.
+    import regex
+
     try:
         found = regex.search(pattern, text, timeout=REGEX_CHECK_TIMEOUT_S) is not None
     except TimeoutError:
@@ -197,6 +198,8 @@ def _parse_check(kind: str, expected: str) -> tuple[CaseCheck | None, str | None
     if not expected:
         return None, f"check {kind!r} needs a value in '{EXPECTED_COLUMN}'"
     if kind == "regex":
+        import regex  # see _evaluate_regex
+
         try:
             regex.compile(expected)
         except regex.error as error:
