@@ -139,7 +139,7 @@ def _render_tool_choice(request: dict, tools: list, options: preflight.ModelOpti
         choices.append(current)  # shown, so the problem list above Run can explain it
     fill(key, current)
     st.selectbox("tool_choice", choices, key=key, on_change=_on_choice, args=(key,),
-                 format_func=lambda value: CHOICE_LABELS.get(value, f"the tool `{value[5:]}` (forced)"
+                 format_func=lambda value: CHOICE_LABELS.get(value, f"the tool {value[5:]} (forced)"
                                                              if value.startswith("tool:") else value),
                  help="How the model may use the tools. Forcing a tool is the classic way to get structured "
                       "output from models that accept it.")

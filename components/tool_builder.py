@@ -22,7 +22,7 @@ from workbench.tools_schema import Finding, validate_tool
 SlotGetter = Callable[[], ToolSlot]  # the slot is read when a callback runs, not when it was registered
 
 KIND_LABELS = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean",
-               "enum": "enum (one of a list)", "array": "array of …", "object": "object (nested fields)"}
+               "enum": "enum", "array": "array", "object": "object"}
 MAX_DEPTH = 4  # nesting the form shows; deeper parts are edited in the JSON view
 
 

@@ -184,7 +184,7 @@ def render_trial_settings(catalog) -> tuple[list[str], dict | None]:
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     st.session_state[choice_key] = state.tool_choice
     left.selectbox("tool_choice", list(CHOICE_LABELS), key=choice_key,
-                   format_func=lambda kind: CHOICE_LABELS[kind].replace("this tool", f"`{tool.get('name') or '?'}`"),
+                   format_func=lambda kind: CHOICE_LABELS[kind].replace("this tool", str(tool.get("name") or "this tool")),
                    on_change=_remember, args=(choice_key, "tool_choice"))
     fallback_key, max_key = Keys.STRUCTURED_FALLBACK, Keys.MAX_TOKENS
     st.session_state[max_key] = state.max_tokens

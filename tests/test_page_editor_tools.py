@@ -37,7 +37,7 @@ def test_add_from_the_library_force_the_tool_and_run(monkeypatch, simulator):
     assert request_of(app)["tools"] == [WEATHER]
     choice = app.selectbox(key="editor_tool_choice")
     assert choice.options == ["auto: the model decides", "any: must call one of the tools",
-                              "the tool `get_weather` (forced)", "none: no tool calls"]
+                              "the tool get_weather (forced)", "none: no tool calls"]
     choice.select("tool:get_weather")
     app.run()
     assert request_of(app)["tool_choice"] == {"type": "tool", "name": "get_weather"}
