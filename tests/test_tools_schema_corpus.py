@@ -56,9 +56,8 @@ REFUSED_CODES = ("name_invalid", "input_schema_type", "type_unknown", "schema_in
                  "strict_additional_properties", "input_schema_missing")
 
 
-# The simulator takes names up to 128 characters; the issue's rule is 64, so that file is left out.
 @pytest.mark.parametrize("name", [name for name, expected in sorted(EXPECTED.items())
-                                  if expected and expected["code"] in REFUSED_CODES and name != "name_too_long"])
+                                  if expected and expected["code"] in REFUSED_CODES])
 def test_errors_the_simulator_also_refuses(client, name):
     """Errors are what the API refuses: the simulator (which stands for it) answers 400 to each."""
     tool = read_tool_file(CORPUS / f"{name}.tool.json")
