@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from workbench.csv_out import records_csv_text
 from workbench.json_schemas import first_violation, schema_problems
+from workbench.spec import loads_strict_json
 
 # Two reserved columns hold the optional check; every other column must be a prompt variable.
 CHECK_COLUMN = "check"
@@ -104,7 +105,7 @@ def parse_json_answer(text: str) -> Any:
     for candidate in candidates:
         try:
             return json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):  # an answer nested thousands deep is not data to check
             continue
     return _NOT_JSON
 
@@ -206,8 +207,8 @@ def _parse_check(kind: str, expected: str) -> tuple[CaseCheck | None, str | None
             return None, f"invalid regex {expected!r}: {error}"
     if kind == "json_schema":
         try:
-            schema = json.loads(expected)
-        except (ValueError, RecursionError) as error:
+            schema = loads_strict_json(expected)  # a key given twice or absurd nesting is refused too
+        except ValueError as error:
             return None, f"'{EXPECTED_COLUMN}' is not valid JSON for a schema: {error}"
         problems = schema_problems(schema)
         if problems:

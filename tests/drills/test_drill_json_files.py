@@ -54,3 +54,12 @@ def test_a_repeated_top_level_key_is_refused():
 def test_ordinary_json_still_parses():
     assert loads_strict_json(json.dumps({"a": [{"b": 1}, {"b": 2}], "c": {"d": None}})) == {
         "a": [{"b": 1}, {"b": 2}], "c": {"d": None}}
+
+
+def test_a_cases_schema_with_a_repeated_key_is_refused_and_a_deep_answer_fails_its_check():
+    from workbench.compare_cases import CaseCheck, CasesTableError, load_cases_csv
+
+    with pytest.raises(CasesTableError, match="appears more than once"):
+        load_cases_csv('topic,check,expected\nx,json_schema,"{""type"": ""object"", ""type"": ""array""}"\n', ["topic"])
+    outcome = CaseCheck("json_schema", '{"type": "array"}').evaluate("[" * 10_000 + "]" * 10_000)
+    assert not outcome.passed and outcome.detail == "output is not JSON"

@@ -17,7 +17,7 @@ def _open_compare(page, app_url) -> None:
     wait_for_app_idle(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
     wait_for_app_idle(page)
-    expect(page.get_by_role("heading", name="Compare models")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Compare models")).to_be_visible()
 
 
 def test_submit_a_batch_see_progress_reload_and_see_results(page, app_url, app_home, artifacts_dir, tmp_path):
@@ -53,13 +53,12 @@ def test_submit_a_batch_see_progress_reload_and_see_results(page, app_url, app_h
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Compare").click()
     wait_for_app_idle(page)
     page.get_by_role("tab", name="Batches").click()
-    expect(page.get_by_test_id("stProgress").filter(has_text="12 of 12 done · 12 succeeded").first).to_be_visible(
-        timeout=60_000)
+    expect(page.get_by_test_id("stProgress").filter(has_text="12 of 12 done · 12 succeeded").first).to_be_visible()
     results = page.locator(".st-key-compare_batch_results")
     if not results.is_visible():
         page.get_by_role("button", name="Show results").first.click()
         wait_for_app_idle(page)
-    expect(results.get_by_test_id("stDataFrame")).to_be_visible(timeout=30_000)
+    expect(results.get_by_test_id("stDataFrame")).to_be_visible()
     expect(results.get_by_text(re.compile(r"12 requests at batch prices \(50% off\); 12 succeeded"))).to_be_visible()
     expect(results.get_by_text("per passing answer").first).to_be_visible()
 
