@@ -57,7 +57,8 @@ def render_page() -> None:
     # Run only what every model accepts: settings a model would reject are flagged above, not after.
     selection_problems = compare.selection_problems(models, catalog)
     flagged = [model for model, setup in setups.items() if setup.problems]
-    empty_problem = compare.empty_prompt_problem(spec.request)
+    prompt_problems = compare.prompt_problems(spec.request)
+    empty_problem = prompt_problems[0].message if prompt_problems else None
     _, backend_problem = session.backend_or_error()
     if backend_problem:
         ready_problem = f"Nothing can run until the backend is set up: {backend_problem}"

@@ -7,7 +7,7 @@ from components.continue_form import render_continue
 from components.editor_tools import render_tools_section
 from components.export_view import render_export_panel
 from components.page_state import EditorKeys as Keys
-from components.preview import filled_values, render_preview, render_variables
+from components.preview import render_preview, render_variables
 from components.prompt_files import render_file_bar
 from components.prompt_form import (
     render_extra_headers, render_model_picker, render_request_json, render_settings, render_system,
@@ -17,13 +17,13 @@ from components.run_view import render_result, stream_into
 from components.sampling_form import render_sampling
 from components.session import (
     current_prompt, editor_state, get_catalog, get_client, get_prices, get_usage_log, pop_notices, setup_state,
+    variable_values,
 )
 from components.widget_sync import input_errors, set_input_error
-from workbench import request_edits as edits
+from workbench import preflight
 from workbench.backend import BackendConfigError
 from workbench.pricing import PriceFileError
 from workbench.runner import stream_run
-from workbench.templating import MissingVariableError, substitute
 
 # Inputs whose typed text failed to apply: the prompt still holds the older value, so a run would
 # not send what the user sees. Widget key -> why Run waits.
@@ -42,13 +42,16 @@ except PriceFileError as price_error:
     st.stop()
 
 render_file_bar()
-for kind, text in pop_notices():
-    getattr(st, kind)(text)
+# Notices sit in a container that is always drawn: when a notice goes away on the next rerun, the
+# elements below keep their places, and the tabs (keyed too) keep the tab the user is on.
+with st.container():
+    for kind, text in pop_notices():
+        getattr(st, kind)(text)
 
 form_column, result_column = st.columns([1.1, 1], gap="large")
 
 with form_column:
-    form_tab, json_tab = st.tabs(["Prompt", "Request JSON"])
+    form_tab, json_tab = st.tabs(["Prompt", "Request JSON"], key=Keys.TABS, on_change="rerun")
     with form_tab:
         entry = render_model_picker(catalog, prices)
         with st.expander("Thinking, effort, stop sequences, output format, headers"):
@@ -66,52 +69,49 @@ spec = current_prompt()  # after the form: callbacks and edits above are all app
 
 with result_column:
     st.markdown("**Variables**")
-    names = render_variables(spec.request)
+    render_variables(spec.request)
     with st.container(border=True):
         count = render_preview(spec.request, entry, prices)
+    state = editor_state()
     # Everything that would make the API refuse the request, or send something other than what
-    # the user sees, is named here and blocks Run: no call is spent to hear it.
-    problems = edits.send_problems(spec.request, catalog.get(spec.model), count.input_tokens, count.exact)
+    # the user sees, is named here and blocks Run: no call is spent to hear it. The rule book decides.
+    verdict = preflight.check(spec.request, catalog.get(spec.model), variable_values(),
+                              headers=state.extra_headers, input_tokens=count.input_tokens,
+                              tokens_exact=count.exact)
+    problems = [problem.message for problem in verdict.errors]
     problems += [sentence for key, sentence in UNAPPLIED_INPUTS.items() if key in input_errors()]
     if json_pending:
         problems.append("The Request JSON tab has edits that are not applied: Apply or Discard them first.")
     for problem in problems:
         st.warning(problem)
-    unknown = edits.unknown_request_keys(spec.request)
-    if unknown:
-        st.caption(":material/help: Not Messages API fields, sent as they are (the API may refuse them): "
-                   + ", ".join(f"`{key}`" for key in unknown) + ". Check the spelling in Request JSON.")
+    for warning in verdict.warnings:
+        st.caption(f":material/info: {warning.message}")
     run_clicked = st.button("Run", key=Keys.RUN, type="primary", icon=":material/play_arrow:",
                             disabled=bool(problems), width="stretch",
                             help="Fix the problems above first." if problems else None)
-    state = editor_state()
     run_requested, state.run_requested = state.run_requested, False
     result_slot = st.empty()
 
     if (run_clicked or run_requested) and not problems:
         set_input_error(Keys.TOOL_RESULTS_FORM, None)  # belongs to the previous reply
         try:
-            request = substitute(spec.request, filled_values(names))
-        except MissingVariableError as missing:
-            st.error(f"Not sent: {missing} (under Variables, above).")
+            client = get_client()
+        except BackendConfigError as config_error:
+            st.error(f"Not sent: {config_error}")
         else:
-            try:
-                client = get_client()
-            except BackendConfigError as config_error:
-                st.error(f"Not sent: {config_error}")
-            else:
-                events = stream_run(client, request, source="editor", prompt_name=spec.name,
-                                    log=get_usage_log(), prices=prices,
-                                    extra_headers=state.extra_headers or None, previous=state.last_run)
-                result = stream_into(events, result_slot)
-                state.last_run = result
-                if result.error is not None and result.error.status == 401:
-                    state.backend_problem = result.error.hint
-                    st.sidebar.error(result.error.hint)
-                elif result.ok and state.backend_problem:
-                    # The sidebar was drawn before this run and still shows the old key problem.
-                    state.backend_problem = None
-                    st.rerun()
+            # The verdict's request has every variable filled (a blank one would be a problem above).
+            events = stream_run(client, verdict.request, source="editor", prompt_name=spec.name,
+                                log=get_usage_log(), prices=prices,
+                                extra_headers=state.extra_headers or None, previous=state.last_run)
+            result = stream_into(events, result_slot)
+            state.last_run = result
+            if result.error is not None and result.error.status == 401:
+                state.backend_problem = result.error.hint
+                st.sidebar.error(result.error.hint)
+            elif result.ok and state.backend_problem:
+                # The sidebar was drawn before this run and still shows the old key problem.
+                state.backend_problem = None
+                st.rerun()
 
     last_run = state.last_run
     if last_run is not None:
@@ -120,5 +120,6 @@ with result_column:
         render_continue(last_run)
 
     # The same request as code (Python, TypeScript, curl), with the values typed above.
-    render_export_panel(spec.request, filled_values(names), keys=Keys.EXPORT, name=spec.name,
+    render_export_panel(spec.request, preflight.effective_values(None, variable_values()), keys=Keys.EXPORT,
+                        name=spec.name,
                         headers=state.extra_headers)

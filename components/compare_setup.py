@@ -18,10 +18,6 @@ from workbench.tokens import TokenCount, estimate_input_tokens
 EDITOR_SOURCE = "The Editor's current prompt"
 FILE_SOURCE = "A saved prompt file"
 PROMPT_SETTING = "prompt's setting"
-# Thinking types a request can ask for (capabilities also list 'between_tools', a behaviour).
-REQUESTABLE_THINKING = ("adaptive", "enabled", "disabled")
-DEFAULT_THINKING_BUDGET = 2048
-DEFAULT_MAX_TOKENS = 1024  # when the prompt sets none
 
 
 @dataclass
@@ -70,9 +66,8 @@ def render_prompt_source() -> PromptSpec | None:
         if spec is None:
             return None
     right.caption(_prompt_preview(spec))
-    empty = compare.empty_prompt_problem(spec.request)
-    if empty:
-        right.info(empty, icon=":material/edit_note:")
+    for problem in compare.prompt_problems(spec.request):
+        right.info(problem.message, icon=":material/edit_note:")
     return spec
 
 
@@ -184,11 +179,10 @@ def render_model_settings(spec: PromptSpec, models: list[str], catalog: Catalog)
             st.markdown(f"**{model_label(catalog, model)}**")
             st.caption(f"`{entry.id}` · max output {present.tokens(entry.max_tokens)} · "
                        f"context {present.tokens(entry.max_input_tokens)}")
-            note = compare.lifecycle_note(entry)
-            if note:
-                st.warning(note, icon=":material/schedule:")
             overrides = _render_overrides(spec, entry, remembered.get(model))
             remembered[model] = overrides
+            for note in compare.model_warnings(spec.request, model, overrides, catalog):
+                st.warning(note, icon=":material/schedule:")
             problems = compare.model_problems(spec.request, model, overrides, catalog)
             for problem in problems:
                 st.error(problem, icon="⛔")
@@ -225,31 +219,33 @@ def _render_overrides(spec: PromptSpec, entry: ModelEntry, saved: compare.ModelO
     basis = session.compare_state().overrides_basis
     keys = {setting: override_key(setting, model, basis) for setting in ("max_tokens", "effort", "thinking", "budget")}
     on_change = {"on_change": _remember_overrides, "args": (model, keys)}
-    limit = entry.max_tokens or 1_000_000
+    options = preflight.model_options(entry)
     max_tokens = st.number_input(
-        "max_tokens", min_value=1, max_value=limit, step=256,
-        value=max(1, min(saved.max_tokens or DEFAULT_MAX_TOKENS, limit)),
+        "max_tokens", min_value=options.max_tokens_min, max_value=options.max_tokens_max, step=256,
+        value=options.clamp_max_tokens(saved.max_tokens or options.max_tokens_default),
         key=keys["max_tokens"], **on_change,
     )
     effort = None
-    if entry.effort_levels:
-        efforts = [PROMPT_SETTING, *entry.effort_levels]
+    if options.effort_levels:
+        efforts = [PROMPT_SETTING, *options.effort_levels]
         choice = st.selectbox("Effort", efforts, index=efforts.index(saved.effort) if saved.effort in efforts else 0,
                               key=keys["effort"], **on_change)
         effort = None if choice == PROMPT_SETTING else choice
     thinking = None
-    thinking_types = [kind for kind in REQUESTABLE_THINKING if kind in entry.thinking_types]
-    if thinking_types:
-        kinds = [PROMPT_SETTING, *thinking_types]
+    if options.thinking_types:
+        kinds = [PROMPT_SETTING, *options.thinking_types]
         saved_type = (saved.thinking or {}).get("type", PROMPT_SETTING)
         kind = st.selectbox("Thinking", kinds, index=kinds.index(saved_type) if saved_type in kinds else 0,
                             key=keys["thinking"], **on_change)
         budget = None
         if kind == "enabled":
+            saved_budget = (saved.thinking or {}).get("budget_tokens")
             budget = st.number_input(
-                "Thinking budget", min_value=1, step=512,
-                value=max(1, int((saved.thinking or {}).get("budget_tokens") or DEFAULT_THINKING_BUDGET)),
-                key=keys["budget"], **on_change,
+                "Thinking budget", min_value=options.thinking_budget_min, step=512,
+                value=max(options.thinking_budget_min,
+                          int(saved_budget or options.thinking_budget_default(int(max_tokens)))),
+                key=keys["budget"], help=f"At least {options.thinking_budget_min:,} and less than max_tokens.",
+                **on_change,
             )
         thinking = _thinking_override(kind, budget)
     return compare.ModelOverrides(max_tokens=int(max_tokens), effort=effort, thinking=thinking)
@@ -263,9 +259,11 @@ def _remember_overrides(model: str, keys: dict[str, str]) -> None:
     if saved is None:
         return  # the card was drawn under other prompt settings; the next render starts afresh
     effort = state.get(keys["effort"], PROMPT_SETTING)
-    budget = state.get(keys["budget"], (saved.thinking or {}).get("budget_tokens") or DEFAULT_THINKING_BUDGET)
+    max_tokens = int(state.get(keys["max_tokens"], saved.max_tokens or 1))
+    budget = state.get(keys["budget"], (saved.thinking or {}).get("budget_tokens")
+                       or preflight.model_options(None).thinking_budget_default(max_tokens))
     overrides[model] = compare.ModelOverrides(
-        max_tokens=int(state.get(keys["max_tokens"], saved.max_tokens or 1)),
+        max_tokens=max_tokens,
         effort=None if effort == PROMPT_SETTING else effort,
         thinking=_thinking_override(state.get(keys["thinking"], PROMPT_SETTING), budget),
     )
@@ -284,7 +282,7 @@ def render_count_toggle() -> bool:
 
 def render_projection(spec: PromptSpec, values: dict[str, str], setups: dict[str, ModelSetup]) -> None:
     """In each model's card: exact input tokens (count_tokens; tokenizers differ) and projected cost."""
-    if not setups or compare.empty_prompt_problem(spec.request):
+    if not setups or compare.prompt_problems(spec.request):
         return
     try:
         template = substitute(spec.request, compare.run_values(spec, values))

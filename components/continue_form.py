@@ -58,6 +58,10 @@ def _on_send_tool_results(result: RunResult) -> None:
         apply_edit(lambda request: release_forced_tool_choice(request)[0])
         add_notice("info", "tool_choice was forcing a tool, so it is back to auto: with the tool results in, "
                            "the model can now give its final answer instead of calling the tool again.")
+    # The next reply's tool calls get a fresh form, not this one's answers.
+    for index in range(len(result.tool_uses)):
+        for field in ("content", "format", "is_error"):
+            st.session_state.pop(Keys.tool_result(index, field), None)
     state = editor_state()
     state.last_run = None
     state.run_requested = True

@@ -226,6 +226,7 @@ class EditorKeys:
     SYSTEM_CACHE = "editor_system_cache"
     TOOLS_CACHE = "editor_tools_cache"
     ADD_TURN = "editor_add_turn"
+    TABS = "editor_tabs"  # Prompt | Request JSON; keyed so a notice above does not reset it
     RAW_JSON = "editor_raw_json"
     APPLY_JSON = "editor_apply_json"
     DISCARD_JSON = "editor_discard_json"

@@ -8,14 +8,9 @@ from components.session import editor_state, set_variable_value, token_counter_o
 from components.widget_sync import fill
 from workbench.models import ModelEntry
 from workbench.pricing import PriceTable
-from workbench import present, templating
+from workbench import present
 from workbench.templating import find_variables
-from workbench.tokens import TokenCount, count_for_preview
-
-
-def filled_values(names: list[str]) -> dict[str, str]:
-    """The variable values to run with: only names the prompt uses and the user filled in."""
-    return templating.filled_values(variable_values(), names)
+from workbench.tokens import TokenCount, cached_prefix_tokens, count_for_preview
 
 
 def _on_variable_change(name: str, key: str) -> None:
@@ -75,16 +70,25 @@ def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable) 
         st.warning(f"The API refuses this request (count_tokens said: {count.refusal}). A run would be "
                    "refused too: fix what it names.", icon=":material/block:")
 
-    standard = prices.projected_cost(model, count.input_tokens, max_tokens)
-    cached = prices.projected_cost(model, count.input_tokens, max_tokens, cache_hit=True)
-    batch = prices.projected_cost(model, count.input_tokens, max_tokens, batch=True)
+    # With a cache breakpoint, a first call writes the prefix at the cache-write premium and a call
+    # within the TTL reads it; without one there is no cache hit to show.
+    cached = cached_prefix_tokens(request, count.input_tokens)
+    columns = {"Standard" + (" (first call, writes the cache)" if cached else ""):
+               prices.projected_cost(model, count.input_tokens, max_tokens, cached=cached)}
+    if cached:
+        columns["Cache hit"] = prices.projected_cost(model, count.input_tokens, max_tokens, cached=cached,
+                                                     cache_hit=True)
+    columns["Batch"] = prices.projected_cost(model, count.input_tokens, max_tokens, cached=cached, batch=True)
     prefix = "" if count.exact else "≈"
-    shown = [f"{prefix}{present.cost(cost)}" if cost.known else present.cost(cost) for cost in (standard, cached, batch)]
+    shown = [f"{prefix}{present.cost(cost)}" if cost.known else present.cost(cost) for cost in columns.values()]
     st.markdown(
         f"**Projected cost of one call** at max_tokens ({present.tokens(max_tokens)} output tokens)\n\n"
-        "| Standard | Cache hit | Batch |\n|---|---|---|\n| " + " | ".join(shown) + " |"
+        f"| {' | '.join(columns)} |\n|{'---|' * len(columns)}\n| " + " | ".join(shown) + " |"
     )
-    unknown = next((cost for cost in (standard, cached, batch) if not cost.known), None)
+    if not cached:
+        st.caption("No cache breakpoint, so no cache-hit price: mark the system prompt, tools or a turn "
+                   "with Cache to see one.")
+    unknown = next((cost for cost in columns.values() if not cost.known), None)
     if unknown is not None:
         st.caption(f"Cost unknown: {unknown.reason}")
     st.toggle("Live token count", key=Keys.LIVE_COUNT, on_change=_remember_live,

@@ -13,7 +13,7 @@ import streamlit as st
 from components.page_state import EditorKeys as Keys
 from components.session import add_notice, current_prompt, editor_state, set_current_prompt
 from components.widget_sync import apply_edit, drop_draft, fill, input_errors, keep_draft, restore_draft, set_input_error
-from workbench import present
+from workbench import preflight, present
 from workbench import request_edits as edits
 from workbench.models import Catalog, ModelEntry
 from workbench.pricing import PriceTable
@@ -64,12 +64,21 @@ def _on_model_change(catalog: Catalog) -> None:
                            + "\n".join(f"- {change}" for change in changes))
 
 
+def _on_max_tokens_change(key: str, entry: ModelEntry | None) -> None:
+    typed = int(st.session_state[key])
+    options = preflight.model_options(entry)
+    sent = options.clamp_max_tokens(typed)
+    if sent != typed:
+        add_notice("info", f"max_tokens set to {sent:,}: {options.display_name} writes at most {sent:,} tokens.")
+    apply_edit(edits.set_max_tokens, sent)
+
+
 def render_model_picker(catalog: Catalog, prices: PriceTable) -> ModelEntry | None:
     """Model select plus max_tokens; returns the chosen model's catalog entry (None if unknown)."""
     spec = current_prompt()
-    options = catalog.ids
-    if spec.model not in options:
-        options = [spec.model, *options]  # keep a loaded prompt's model visible, flagged
+    model_ids = catalog.ids
+    if spec.model not in model_ids:
+        model_ids = [spec.model, *model_ids]  # keep a loaded prompt's model visible, flagged
     entry = catalog.get(spec.model)
     model_key, max_key = Keys.MODEL, Keys.MAX_TOKENS
     fill(model_key, spec.model)
@@ -77,17 +86,18 @@ def render_model_picker(catalog: Catalog, prices: PriceTable) -> ModelEntry | No
     model_column, max_column = st.columns([3, 1], vertical_alignment="bottom")
     with model_column:
         st.selectbox(
-            "Model", options, key=model_key,
+            "Model", model_ids, key=model_key,
             format_func=lambda model_id: model_label(catalog.get(model_id), model_id, prices),
             on_change=_on_model_change, args=(catalog,),
         )
     with max_column:
-        model_max = entry.max_tokens if entry and entry.max_tokens else None
-        current = int(spec.request.get("max_tokens", 1))
+        # No max_value: a number above the model's limit is taken and clamped by the rule book (with a
+        # notice), so the box always shows the max_tokens that is sent.
+        limits = preflight.model_options(entry, spec.model)
         st.number_input(
-            "max_tokens", min_value=1, max_value=max(model_max, current) if model_max else None,
-            step=256, key=max_key, on_change=lambda: apply_edit(edits.set_max_tokens, st.session_state[max_key]),
-            help=f"At most {present.tokens(model_max)} for this model." if model_max else None,
+            "max_tokens", min_value=limits.max_tokens_min, step=256, key=max_key,
+            on_change=_on_max_tokens_change, args=(max_key, entry),
+            help=f"At most {present.tokens(limits.max_tokens_max)} for this model." if limits.max_tokens_max else None,
         )
     if entry is not None:
         st.caption(f"{entry.display_name}: {present.tokens(entry.max_input_tokens)}-token context window · "
@@ -127,7 +137,7 @@ def _on_schema_text(text_key: str) -> None:
     except ValueError as error:  # NaN / Infinity
         set_input_error(text_key, f"The schema is not valid JSON: {error}.")
         return
-    problems = edits.output_schema_problems(schema)
+    problems = preflight.output_schema_problems(schema)
     if problems:
         set_input_error(text_key, " ".join(problems))
         return
@@ -144,15 +154,15 @@ def render_settings(entry: ModelEntry | None) -> None:
     effort_key, stop_key = Keys.EFFORT, Keys.STOP_SEQUENCES
     schema_on_key, schema_key = Keys.SCHEMA_ON, Keys.SCHEMA
 
-    thinking_types = entry.thinking_types if entry else []
+    options = preflight.model_options(entry, str(request.get("model", "")))
     current_kind = edits.thinking_type(request)
-    thinking_options = [DEFAULT_OPTION, *thinking_types]
+    thinking_options = [DEFAULT_OPTION, *options.thinking_types]
     if current_kind is not None and current_kind not in thinking_options:
         thinking_options.append(current_kind)  # shown so the problem list can explain it
-    thinking_supported = any(kind != "disabled" for kind in thinking_types)
+    thinking_supported = options.thinking_configurable
     fill(thinking_key, current_kind or DEFAULT_OPTION)
 
-    effort_levels = entry.effort_levels if entry else []
+    effort_levels = options.effort_levels
     current_effort = edits.effort_level(request)
     effort_options = [DEFAULT_OPTION, *effort_levels]
     if current_effort is not None and current_effort not in effort_options:
@@ -171,13 +181,14 @@ def render_settings(entry: ModelEntry | None) -> None:
             st.caption(f"{name} has no extended thinking.")
         if current_kind == "enabled":
             max_tokens = int(request.get("max_tokens", 1))
-            fill(budget_key, int((request.get("thinking") or {}).get("budget_tokens") or edits.THINKING_BUDGET_MIN))
+            budget = (request.get("thinking") or {}).get("budget_tokens")
+            fill(budget_key, int(budget) if isinstance(budget, int) else options.thinking_budget_default(max_tokens))
             st.number_input(
-                "Thinking budget (tokens)", min_value=edits.THINKING_BUDGET_MIN,
-                max_value=max(edits.THINKING_BUDGET_MIN, max_tokens - 1, st.session_state[budget_key]),
+                "Thinking budget (tokens)", min_value=options.thinking_budget_min,
+                max_value=max(options.thinking_budget_max(max_tokens), st.session_state[budget_key]),
                 step=1024, key=budget_key,
                 on_change=lambda: apply_edit(edits.set_thinking, "enabled", st.session_state[budget_key]),
-                help="At least 1,024 and less than max_tokens.",
+                help=f"At least {options.thinking_budget_min:,} and less than max_tokens.",
             )
     with right:
         st.selectbox(
@@ -198,7 +209,7 @@ def render_settings(entry: ModelEntry | None) -> None:
     )
 
     schema = edits.output_schema(request)
-    supports_schema = entry.supports_structured_outputs if entry else False
+    supports_schema = options.structured_outputs
     fill(schema_on_key, schema is not None)
     st.toggle(
         "Structured output (JSON schema)", key=schema_on_key,

@@ -109,7 +109,7 @@ def test_a_setting_a_model_would_reject_is_refused_before_any_call(compare_cli, 
     path = save_prompt(spec, tmp_path / "long.prompt.json")
     done = compare_cli(str(path), "--models", "claude-haiku-4-5,claude-opus-5-5", simulator=simulator)
     assert done.code == 2
-    assert "claude-haiku-4-5: max_tokens is 70,000 but claude-haiku-4-5 allows at most 64,000." in done.err
+    assert "claude-haiku-4-5: $.max_tokens: max_tokens is 70,000 but Claude Haiku 4.5 writes at most 64,000" in done.err
     assert UsageLog().count(source="compare") == 0
 
 
@@ -155,7 +155,7 @@ def test_cases_csv_with_a_short_row_names_the_blank_variable(simulator, tmp_path
 def test_a_deprecated_model_runs_with_a_note(simulator, prompt_file, monkeypatch, capsys):
     code = compare_in_process(monkeypatch, simulator, str(prompt_file), "--models", "claude-haiku-4-5,claude-opus-4-5")
     assert code == 0
-    assert "note: Claude Opus 4.5 (claude-opus-4-5) is deprecated" in capsys.readouterr().err
+    assert "note: claude-opus-4-5: Claude Opus 4.5 is deprecated" in capsys.readouterr().err
 
 
 def test_a_damaged_call_log_is_bad_input_before_any_call(simulator, prompt_file, workbench_home, monkeypatch, capsys):

@@ -87,7 +87,7 @@ def test_max_tokens_not_positive(capsys, prompt_file, value):
 
 def test_max_tokens_above_the_models_limit_is_refused_before_sending(capsys, prompt_file):
     line = one_error_line(capsys, "run", str(prompt_file), "--var", "topic=tides", "--max-tokens", "999999999")
-    assert "--max-tokens is 999,999,999" in line and "claude-haiku-4-5 allows at most 64,000" in line
+    assert "max_tokens is 999,999,999" in line and "Claude Haiku 4.5 writes at most 64,000" in line
 
 
 def test_max_tokens_in_the_file_above_the_limit_is_refused_too(capsys, tmp_path):
@@ -96,7 +96,7 @@ def test_max_tokens_in_the_file_above_the_limit_is_refused_too(capsys, tmp_path)
     path = tmp_path / "big.prompt.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     line = one_error_line(capsys, "count", str(path), "--var", "topic=tides")
-    assert line.startswith("error: max_tokens is 100,000")
+    assert line.startswith("error: $.max_tokens: max_tokens is 100,000")
 
 
 def test_empty_model_name(capsys):
@@ -169,15 +169,18 @@ def test_every_subcommand_has_help(capsys, command):
 
 
 def test_api_error_line_says_the_message_once(capsys, monkeypatch, simulator, tmp_path):
-    # A request key the API does not know passes the file checks; the API answers 400 naming it.
+    # An image of a type the API does not take passes the file checks and the rule book (content
+    # block shapes are the API's to judge); the API answers 400 naming the field.
     data = json.loads(json.dumps(PROMPT_FILE))
-    data["request"]["frobnicate"] = 3
+    data["request"]["messages"][0]["content"] = [
+        {"type": "text", "text": "Describe {{topic}}."},
+        {"type": "image", "source": {"type": "base64", "media_type": "image/bmp", "data": "AA=="}}]
     path = tmp_path / "odd.prompt.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
     assert main(["run", str(path), "--var", "topic=tides"]) == 1
     line = capsys.readouterr().err.strip()
-    assert "invalid_request_error (HTTP 400" in line and line.count("frobnicate") == 1
+    assert "invalid_request_error (HTTP 400" in line and line.count("media_type") == 1
 
 
 def test_connection_error_line_reads_cleanly(capsys):

@@ -52,8 +52,8 @@ def test_no_path_writes_the_key(capsys, caplog, monkeypatch, simulator, workbenc
         code, output = run_cli(capsys, *args)
         assert code == 1 and "authentication_error" in output and "HTTP 401" in output
         printed.append(output)
-    code, output = run_cli(capsys, "count", str(prompt_file))  # 401 while counting: a labelled estimate
-    assert code == 0 and "estimate" in output
+    code, output = run_cli(capsys, "count", str(prompt_file))  # 401 while counting: an API error, as in run
+    assert code == 1 and "authentication_error" in output
     printed.append(output)
 
     files = files_under(workbench_home)

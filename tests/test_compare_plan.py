@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from workbench import preflight
 from workbench.compare import (
     ModelOverrides,
     default_models,
@@ -58,11 +59,13 @@ def test_settings_a_model_would_reject_are_flagged_before_running():
     request = city_prompt().request
     assert model_problems(request, "claude-haiku-4-5", None, CATALOG) == []
     too_long = model_problems(request, "claude-haiku-4-5", ModelOverrides(max_tokens=70_000), CATALOG)
-    assert too_long == ["max_tokens is 70,000 but claude-haiku-4-5 allows at most 64,000."]
+    assert too_long == ["max_tokens is 70,000 but Claude Haiku 4.5 writes at most 64,000 tokens: lower it."]
     no_effort = model_problems(request, "claude-haiku-4-5", ModelOverrides(effort="high"), CATALOG)
-    assert no_effort == ["claude-haiku-4-5 does not support output_config.effort; remove it."]
+    assert no_effort == ["Claude Haiku 4.5 does not support output_config.effort: remove it."]
     always_thinks = model_problems(request, "claude-opus-5-5", ModelOverrides(thinking={"type": "disabled"}), CATALOG)
     assert "does not accept thinking type 'disabled'" in always_thinks[0]
+    # Compare offers what the rule book offers: between_tools where the model takes it.
+    assert "between_tools" in preflight.model_options(CATALOG.get("claude-sonnet-5-5")).thinking_types
     assert model_problems(request, "claude-opus-5-5", ModelOverrides(thinking={"type": "adaptive"}), CATALOG) == []
 
 

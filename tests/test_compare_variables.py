@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.compare import cases_problems, lifecycle_note, plan_calls, unfilled_variables
+from workbench.compare import cases_problems, model_warnings, plan_calls, unfilled_variables
 from workbench.compare_cases import CompareCase
 from workbench.models import offline_catalog
 from workbench.spec import PromptSpec, new_prompt
@@ -43,5 +43,7 @@ def test_a_blank_case_cell_uses_the_default_or_is_named():
 
 def test_a_deprecated_model_gets_a_note_and_an_active_one_none():
     catalog = offline_catalog()
-    assert "deprecated" in lifecycle_note(catalog.get("claude-opus-4-5"))
-    assert lifecycle_note(catalog.get("claude-haiku-4-5")) is None
+    request = {"model": "x", "max_tokens": 100, "messages": [{"role": "user", "content": "Hi"}]}
+    (note,) = model_warnings(request, "claude-opus-4-5", None, catalog)
+    assert "deprecated" in note
+    assert model_warnings(request, "claude-haiku-4-5", None, catalog) == []

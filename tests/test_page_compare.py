@@ -67,12 +67,14 @@ def test_a_setting_a_model_would_reject_is_flagged_before_running(monkeypatch, s
     # Opus 5.5 always thinks: a prompt that disables thinking is flagged for it alone.
     app = open_compare(monkeypatch, simulator, city_prompt(thinking={"type": "disabled"}))
     errors = [element.value for element in app.error]
-    assert any("claude-opus-5-5 does not accept thinking type 'disabled'" in error for error in errors)
-    assert not any("claude-haiku-5-5" in error for error in errors)
+    assert any("Claude Opus 5.5 does not accept thinking type 'disabled'" in error for error in errors)
+    assert not any("Claude Haiku 5.5" in error for error in errors)
     assert app.button(key="compare_run").disabled
     assert "Fix the settings flagged for claude-opus-5-5" in texts(app)
     # Only the thinking types Opus 5.5 accepts are offered; choosing one clears the flag.
     assert app.selectbox(key=override(app, "thinking", "claude-opus-5-5")).options == ["prompt's setting", "adaptive", "enabled"]
+    # The rule book's options, as in the Editor: Haiku 5.5 also takes between_tools.
+    assert "between_tools" in app.selectbox(key=override(app, "thinking", "claude-haiku-5-5")).options
     app.selectbox(key=override(app, "thinking", "claude-opus-5-5")).set_value("adaptive")
     rerun(app)
     assert not app.error
@@ -156,7 +158,7 @@ def test_a_saved_prompt_file_can_be_compared(monkeypatch, simulator):
     save_prompt(city_prompt(), prompts_dir() / "landmarks.prompt.json")
     app = open_compare(monkeypatch, simulator, new_prompt("claude-haiku-4-5"))
     assert app.button(key="compare_run").disabled  # the Editor's prompt is empty
-    assert "The prompt has no text yet" in texts(app)
+    assert "Turn 1 (user) is empty: write it or remove it." in texts(app)
     app.radio(key="compare_prompt_source").set_value("A saved prompt file")
     rerun(app)
     assert app.selectbox(key="compare_prompt_file").value == "landmarks.prompt.json"
@@ -257,7 +259,7 @@ def test_a_deprecated_model_is_marked_before_running(monkeypatch, simulator):
     app.multiselect(key="compare_models").set_value(["claude-haiku-4-5", "claude-opus-4-5"])
     rerun(app)
     assert "**Claude Opus 4.5 (deprecated)**" in texts(app)
-    assert any("is deprecated: it still answers" in warning.value for warning in app.warning)
+    assert any("Claude Opus 4.5 is deprecated and retires" in warning.value for warning in app.warning)
     assert not app.button(key="compare_run").disabled  # it still answers: a warning, not a block
 
 

@@ -104,13 +104,23 @@ def test_the_sidebar_key_warning_goes_away_after_a_run_that_works(monkeypatch, s
 
 
 def test_the_apis_own_reason_is_shown_when_count_tokens_refuses_the_request(monkeypatch, simulator):
+    # An image type the API does not take: the rule book leaves content-block shapes to the API,
+    # whose count_tokens refusal is shown before a run is spent.
+    app = open_app(monkeypatch, simulator)
+    bad_image = {"type": "image", "source": {"type": "base64", "media_type": "image/bmp", "data": "AA=="}}
+    apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 256,
+                                "messages": [{"role": "user", "content": [{"type": "text", "text": "Hi"}, bad_image]}]}))
+    refusal = [element.value for element in app.warning if "The API refuses this request" in element.value]
+    assert refusal and "media_type" in refusal[0]
+    apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 256,
+                                "messages": [{"role": "user", "content": "Hi"}]}))
+    assert "The API refuses this request" not in _warnings(app)
+
+
+def test_a_tool_the_rule_book_refuses_is_named_without_a_count_tokens_call(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
     apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 256,
                                 "tools": [{"name": "look up", "input_schema": {"type": "object"}}],
                                 "messages": [{"role": "user", "content": "Hi"}]}))
-    refusal = [element.value for element in app.warning if "The API refuses this request" in element.value]
-    assert refusal and "tools.0.name: String should match pattern" in refusal[0]
-    apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 256,
-                                "tools": [{"name": "look_up", "input_schema": {"type": "object"}}],
-                                "messages": [{"role": "user", "content": "Hi"}]}))
+    assert "Tool name 'look up' may use only letters" in _warnings(app) and _run_blocked(app)
     assert "The API refuses this request" not in _warnings(app)

@@ -43,9 +43,9 @@ def test_a_missing_variable_is_named_and_nothing_is_sent(monkeypatch, simulator,
     write_turn(app, 0, "Dear {{recipient}}, about {{subject}}")
     app.text_area(key="editor_var_subject").input("the meeting")
     app.run()
-    click(app, "editor_run")
-    errors = _errors(app)
-    assert "{{recipient}}" in errors and "{{subject}}" not in errors
+    warnings = " ".join(element.value for element in app.warning)
+    assert "{{recipient}}" in warnings and "{{subject}}" not in warnings
+    assert app.button(key="editor_run").disabled  # said before the click, like every other problem
     assert UsageLog(workbench_home / "calls.db").count() == 0
 
 
@@ -54,8 +54,8 @@ def test_a_whitespace_only_value_counts_as_missing(monkeypatch, simulator, workb
     write_turn(app, 0, "Dear {{recipient}}")
     app.text_area(key="editor_var_recipient").input("   ")
     app.run()
-    click(app, "editor_run")
-    assert "{{recipient}}" in _errors(app)
+    assert "{{recipient}}" in " ".join(element.value for element in app.warning)
+    assert app.button(key="editor_run").disabled
     assert UsageLog(workbench_home / "calls.db").count() == 0
 
 
@@ -86,11 +86,22 @@ def test_request_json_that_breaks_the_format_gets_the_core_message(monkeypatch, 
 
 def test_an_api_400_shows_the_api_message_once(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
-    # A field the API doesn't know: flagged (not blocked, new fields appear), and the API's 400 shown.
-    apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 50, "foo": 1,
-                                "messages": [{"role": "user", "content": "hi"}]}))
-    assert "`foo`" in texts(app)
+    # An image type the API does not take: the rule book leaves it to the API, whose 400 is shown once.
+    bad_image = {"type": "image", "source": {"type": "base64", "media_type": "image/bmp", "data": "AA=="}}
+    apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 50,
+                                "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}, bad_image]}]}))
+    app.toggle(key="editor_live_count").set_value(False)  # a refused count would only repeat it
+    app.run()
     click(app, "editor_run")
     assert "invalid_request_error (HTTP 400)" in _errors(app)
     assert "The API rejected the request" in _errors(app)
-    assert _errors(app).count("Extra inputs are not permitted") == 1
+    assert _errors(app).count("media_type: Input should be") == 1
+
+
+def test_an_unknown_field_is_refused_before_sending(monkeypatch, simulator, workbench_home):
+    app = open_app(monkeypatch, simulator)
+    apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 50, "foo": 1,
+                                "messages": [{"role": "user", "content": "hi"}]}))
+    assert "'foo' is not a Messages API field" in " ".join(element.value for element in app.warning)
+    assert app.button(key="editor_run").disabled
+    assert UsageLog(workbench_home / "calls.db").count() == 0

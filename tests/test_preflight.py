@@ -140,3 +140,28 @@ def test_importing_the_rule_book_does_not_load_the_sdk():
     code = "import sys, workbench.preflight; print('anthropic' in sys.modules, 'streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_output_schemas_are_checked_as_json_schema_and_for_closed_objects():
+    good = {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False}
+    assert preflight.output_schema_problems(good) == []
+    assert "Not a valid JSON Schema at $.type" in preflight.output_schema_problems({"type": "objekt"})[0]
+    assert preflight.output_schema_problems([]) == ["The schema must be a JSON object."]
+    nested = dict(good, properties={"a": {"type": "object", "properties": {}}})
+    assert preflight.output_schema_problems(nested) == [
+        '$.properties.a: an object schema needs "additionalProperties": false for structured output.']
+    body = request(output_config={"format": {"type": "json_schema", "schema": nested}})
+    assert codes(body) == ["output_schema_invalid"]
+
+
+def test_unknown_top_level_fields_are_refused_as_the_api_does():
+    assert codes(request(temperature=0.2, output_config={}, thinkng={})) == ["unknown_field"]
+
+
+def test_every_turn_problem_is_named_with_its_path():
+    body = request(messages=[{"role": "user", "content": ""}, {"role": "assistant", "content": "ok"},
+                             {"role": "user", "content": "   "}, {"role": "assistant", "content": ""}])
+    verdict = preflight.check(body, CATALOG.get("claude-haiku-4-5"))
+    assert [(problem.code, problem.path) for problem in verdict.errors] == [
+        ("empty_turn", "$.messages[0].content"), ("empty_turn", "$.messages[2].content")]
+    assert verdict.errors[0].message == "Turn 1 (user) is empty: write it or remove it."

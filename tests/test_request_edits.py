@@ -96,36 +96,6 @@ def test_replies_and_tool_results_are_appended_as_turns():
     assert plain["messages"][-1] == {"role": "assistant", "content": "Hi"}
 
 
-def test_empty_turns_are_named_except_a_final_assistant_prefill_left_empty():
-    request = dict(BASE, messages=[{"role": "user", "content": ""}, {"role": "assistant", "content": "ok"},
-                                   {"role": "user", "content": "   "}, {"role": "assistant", "content": ""}])
-    assert edits.empty_turn_problems(request) == [
-        "Turn 1 (user) is empty: write it or remove it.", "Turn 3 (user) is empty: write it or remove it."]
-    assert edits.empty_turn_problems(BASE) == []
-
-
-def test_a_prompt_larger_than_the_context_window_gets_a_sentence():
-    assert edits.context_window_problem(1_000, True, 200_000, "Claude X") is None
-    assert edits.context_window_problem(1_000, True, None, "Claude X") is None
-    exact = edits.context_window_problem(250_000, True, 200_000, "Claude X")
-    assert "250,000 tokens" in exact and "200,000-token context window" in exact and "50,000" in exact
-    assert "about 250,000 tokens (estimated)" in edits.context_window_problem(250_000, False, 200_000, "Claude X")
-
-
-def test_output_schemas_are_checked_as_json_schema_and_for_closed_objects():
-    good = {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False}
-    assert edits.output_schema_problems(good) == []
-    assert "Not a valid JSON Schema at $.type" in edits.output_schema_problems({"type": "objekt"})[0]
-    assert edits.output_schema_problems([]) == ["The schema must be a JSON object."]
-    nested = dict(good, properties={"a": {"type": "object", "properties": {}}})
-    assert edits.output_schema_problems(nested) == [
-        '$.properties.a: an object schema needs "additionalProperties": false for structured output.']
-
-
-def test_unknown_top_level_fields_are_listed():
-    assert edits.unknown_request_keys(dict(BASE, temperature=0.2, output_config={}, thinkng={})) == ["thinkng"]
-
-
 def test_extra_headers_parse_and_refuse_credentials():
     import pytest
 
@@ -137,15 +107,3 @@ def test_extra_headers_parse_and_refuse_credentials():
         edits.parse_extra_headers('{"a": 1}')
     with pytest.raises(edits.CredentialHeaderError, match="ANTHROPIC_API_KEY"):
         edits.parse_extra_headers('{"X-Api-Key": "not-a-real-key"}')
-
-
-def test_send_problems_gathers_model_rules_empty_turns_and_the_context_window():
-    haiku = offline_catalog().get("claude-haiku-4-5")
-    request = {"model": "claude-haiku-4-5", "max_tokens": 100_000,
-               "messages": [{"role": "user", "content": ""}]}
-    problems = edits.send_problems(request, haiku, input_tokens=250_000, exact=True)
-    assert any("at most 64,000" in problem for problem in problems)
-    assert any("Turn 1 (user) is empty" in problem for problem in problems)
-    assert any("200,000-token context window" in problem and "50,000 tokens" in problem for problem in problems)
-    clean = {"model": "claude-haiku-4-5", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}]}
-    assert edits.send_problems(clean, haiku, input_tokens=8, exact=True) == []

@@ -32,12 +32,33 @@ def test_unfilled_variables_are_counted_as_written_and_named(client):
 
 def test_an_empty_turn_is_estimated_without_a_call(client):
     counter = TokenCounter(client)
-    request = make_request("Hello", "")
+    request = make_request("Hello", "", "Again")
     count, _ = count_for_preview(counter, request, {}, live=True)
     assert not count.exact and count.source == "estimate"
-    assert count.note == "turn 2 is empty; write it to get an exact count"
+    assert count.note == "Turn 2 (assistant) is empty: write it or remove it, then the count is exact"
     assert count.input_tokens == estimate_input_tokens(request)
     assert counter.calls == 0
+
+
+def test_a_whitespace_only_turn_is_not_counted_either(client):
+    counter = TokenCounter(client)
+    count, _ = count_for_preview(counter, make_request("   "), {}, live=True)
+    assert not count.exact and count.note.startswith("Turn 1 (user) is only whitespace")
+    assert counter.calls == 0
+
+
+def test_a_bad_tool_the_rule_book_knows_is_not_counted(client):
+    counter = TokenCounter(client)
+    bad_tool = {"name": "look up", "input_schema": {"type": "object"}}
+    count, _ = count_for_preview(counter, make_request("Hi", tools=[bad_tool]), {}, live=True)
+    assert not count.exact and "letters, digits" in count.note
+    assert counter.calls == 0
+
+
+def test_an_empty_final_assistant_turn_is_counted(client):
+    counter = TokenCounter(client)
+    count, _ = count_for_preview(counter, make_request("Hello", ""), {}, live=True)
+    assert count.exact and counter.calls == 1
 
 
 def test_live_off_is_estimated_without_a_call(client):
@@ -60,19 +81,20 @@ def test_the_empty_turn_rule_comes_before_the_live_switch_and_the_backend(client
     counter = TokenCounter(client)
     for live, maybe_counter in ((False, counter), (True, None)):
         count, _ = count_for_preview(maybe_counter, make_request(""), {}, live=live)
-        assert count.note.startswith("turn 1 is empty")
+        assert count.note.startswith("Turn 1 (user) is empty")
     assert counter.calls == 0
 
 
 def test_a_refused_request_carries_the_apis_reason(client):
     counter = TokenCounter(client)
-    bad_tool = {"name": "look up", "input_schema": {"type": "object"}}
-    count, _ = count_for_preview(counter, make_request("Hi", tools=[bad_tool]), {}, live=True)
+    # A broken image source: the rule book leaves content-block shapes to the API.
+    bad_image = [{"type": "image", "source": {"type": "base64", "media_type": "image/bmp", "data": "AA=="}}]
+    count, _ = count_for_preview(counter, make_request(bad_image), {}, live=True)
     assert not count.exact and count.source == "estimate"
-    assert count.refusal is not None and "tools.0.name" in count.refusal
+    assert count.refusal is not None and "media_type" in count.refusal
     assert "HTTP 400" not in count.refusal  # the API's own words; the note has the status
     assert "HTTP 400" in count.note
-    assert counter.count(make_request("Hi", tools=[bad_tool])).refusal == count.refusal  # cached, not resent
+    assert counter.count(make_request(bad_image)).refusal == count.refusal  # cached, not resent
     assert counter.calls == 1
 
 

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import json
 import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from workbench import present
+from workbench import preflight, present
 from workbench.backend import NO_KEY_REASON, Backend, BackendConfigError, make_client, resolve_backend
 from workbench.cli_common import (
     EXIT_API_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, UsageError, load_prices, open_call_log, parse_vars,
+    refuse_errors,
 )
 from workbench.cli_batch import add_parser as add_batch_parser
 from workbench.cli_compare import add_parser as add_compare_parser
@@ -30,7 +32,7 @@ from workbench.cli_export import add_parser as add_export_parser
 from workbench.cli_tools import add_parser as add_tool_parser
 from workbench.models import Catalog, default_model_id, offline_catalog
 from workbench.spec import PromptFileError, PromptSpec, load_prompt, new_prompt
-from workbench.templating import MissingVariableError, find_variables, substitute
+from workbench.templating import MissingVariableError, find_variables
 
 if TYPE_CHECKING:
     from workbench.runner import RunResult
@@ -69,30 +71,39 @@ def _prompt_from_args(args: argparse.Namespace) -> PromptSpec:
     return spec
 
 
-def _request_from_args(args: argparse.Namespace) -> tuple[PromptSpec, dict]:
-    """The spec and its request, variables substituted and overrides applied."""
+def _template_from_args(args: argparse.Namespace) -> tuple[PromptSpec, dict, dict[str, str]]:
+    """The spec, its request with the overrides applied ({{variables}} still in it), and the variable values.
+
+    The rule book's model-independent checks run here, before any connection or SDK import.
+    """
     spec = _prompt_from_args(args)
     given = parse_vars(args.var, find_variables(spec.request))
-    request = substitute(spec.request, {**spec.variables, **given})
+    template = copy.deepcopy(spec.request)
     if args.model is not None:
         if not args.model.strip():
             raise UsageError("--model must name a model, e.g. claude-haiku-4-5")
-        request["model"] = args.model.strip()
+        template["model"] = args.model.strip()
     if args.max_tokens is not None:
-        if args.max_tokens < 1:
-            raise UsageError(f"--max-tokens must be a positive number, got {args.max_tokens}")
-        request["max_tokens"] = args.max_tokens
-    _check_max_tokens(request, "--max-tokens" if args.max_tokens is not None else "max_tokens")
-    return spec, request
+        template["max_tokens"] = args.max_tokens
+    values = preflight.effective_values(spec.variables, given)  # as compare: a blank --var falls back to the default
+    refuse_errors(preflight.check(template, None, values))
+    return spec, template, values
 
 
-def _check_max_tokens(request: dict, setting: str) -> None:
-    """Refuse max_tokens above the model's limit before sending, when the shipped catalog knows the model."""
-    # Unknown models are left to the API: a custom endpoint or a newer model may well accept them.
-    entry = _local_catalog().get(request["model"])
-    if entry is not None and entry.max_tokens is not None and request["max_tokens"] > entry.max_tokens:
-        raise UsageError(f"{setting} is {request['max_tokens']:,} but {entry.id} allows at most "
-                         f"{entry.max_tokens:,} output tokens; lower it")
+def _checked_request(client: Any, template: dict, values: dict[str, str], err: TextIO) -> dict:
+    """The request to send, once the rule book passed it for its model in the endpoint's own catalog.
+
+    The catalog is the one the app and `compare` use (models.list, or the shipped file when listing
+    fails). A model it does not list is left to the API, which answers 404 (exit 1).
+    """
+    from workbench.models import fetch_catalog  # after input checks: it loads the SDK
+
+    verdict = preflight.check(template, fetch_catalog(client).get(template["model"]), values)
+    refuse_errors(verdict)
+    for warning in verdict.warnings:
+        if warning.code != "model_unknown":  # the API's own 404 says it, as the one error line
+            print(f"warning: {warning.message}", file=err)
+    return verdict.request
 
 
 def _connect(err: TextIO, quiet: bool = False) -> tuple[Backend, Any]:
@@ -124,10 +135,11 @@ def _tool_use_line(name: str, tool_input: dict) -> str:
 
 def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Send one prompt; stream the reply to `out` (or print one JSON object with --json)."""
-    spec, request = _request_from_args(args)
+    spec, template, values = _template_from_args(args)
     prices = load_prices()
     log = open_call_log()
     _, client = _connect(err)
+    request = _checked_request(client, template, values, err)
     from workbench.runner import RunDone, TextDelta, ThinkingDelta, ToolUseReady, stream_run  # after input checks
 
     stream_to_out = not args.json and not args.no_stream
@@ -200,12 +212,17 @@ def add_run_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def count_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Count a prompt's input tokens (exact via count_tokens, or a labelled estimate) and project its cost."""
-    _, request = _request_from_args(args)
+    _, template, values = _template_from_args(args)
     prices = load_prices()
     _, client = _connect(err, quiet=args.json)
+    request = _checked_request(client, template, values, err)
     from workbench.tokens import TokenCounter  # after input checks: it loads the SDK
 
     counted = TokenCounter(client).count(request)
+    if counted.refusal is not None:
+        # The API refused the request (an unknown model's 404, a 400): an API error, as `run` reports it.
+        print(f"error: count_tokens refused the request: {counted.note}", file=err)
+        return EXIT_API_ERROR
     model = request["model"]
     max_tokens = request["max_tokens"]
     input_cost = prices.projected_cost(model, counted.input_tokens, 0)

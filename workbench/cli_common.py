@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from workbench.preflight import Preflight
 from workbench.pricing import PriceFileError, PriceTable, load_price_table
 from workbench.templating import is_variable_name
 from workbench.usage_log import UsageLog
@@ -13,6 +14,14 @@ EXIT_INTERRUPTED = 130  # the shell's convention for a command stopped by Ctrl-C
 
 class UsageError(Exception):
     """Bad command-line usage or input; printed as one line, exit code 2."""
+
+
+def refuse_errors(verdict: Preflight, prefix: str = "") -> None:
+    """UsageError with the rule book's first error (one line, nothing sent), when it found any."""
+    errors = verdict.errors
+    if errors:
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise UsageError(f"{prefix}{errors[0].line}{more}")
 
 
 def parse_var(text: str) -> tuple[str, str]:

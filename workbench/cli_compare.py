@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
-from workbench import compare, present
+from workbench import compare, preflight, present
 from workbench.backend import BackendConfigError, make_client, resolve_backend
 from workbench.cli_common import (
-    EXIT_API_ERROR, EXIT_BAD_INPUT, EXIT_OK, UsageError, load_prices, open_call_log, parse_vars,
+    EXIT_API_ERROR, EXIT_BAD_INPUT, EXIT_OK, UsageError, load_prices, open_call_log, parse_vars, refuse_errors,
 )
 from workbench.compare_cases import CasesTableError, load_cases_csv
 from workbench.compare_stats import Spread
@@ -124,6 +124,10 @@ def _prepare(args: argparse.Namespace, err: TextIO) -> tuple[Any, list[compare.P
             cases = load_cases_csv(data, find_variables(spec.request), source=args.cases)
         except CasesTableError as error:
             raise UsageError(str(error)) from None
+    values = parse_vars(args.var, find_variables(spec.request))
+    # The rule book's model-independent checks, before connecting: side-by-side runs need every
+    # variable (test cases bring their own values).
+    refuse_errors(preflight.check(spec.request, None, None if cases else compare.run_values(spec, values)))
     prices = load_prices()
     log = open_call_log()
     try:
@@ -137,18 +141,11 @@ def _prepare(args: argparse.Namespace, err: TextIO) -> tuple[Any, list[compare.P
     problems = compare.selection_problems(models, catalog)
     if problems:
         raise UsageError("--models: " + "; ".join(problems))
-    rejected = [
-        f"{model}: {problem}"
-        for model in models
-        for problem in compare.model_problems(spec.request, model, None, catalog)
-    ]
-    if rejected:
-        raise UsageError("; ".join(rejected))
     for model in models:
-        note = compare.lifecycle_note(catalog.get(model))
-        if note:
-            print(f"note: {note}", file=err)
-    values = parse_vars(args.var, find_variables(spec.request))
+        verdict = compare.model_check(spec.request, model, None, catalog)
+        refuse_errors(verdict, prefix=f"{model}: ")
+        for warning in verdict.warnings:
+            print(f"note: {model}: {warning.message}", file=err)
     if cases:
         blank = compare.cases_problems(spec, cases, values)
         if blank:

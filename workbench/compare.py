@@ -6,13 +6,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
 
-from workbench import pacing, present
+from workbench import pacing, preflight, present
 from workbench.compare_cases import CompareCase, grid_row, judge_answer, model_score, ModelScore
 from workbench.compare_stats import CostRow, ModelStats, cost_row, has_cache_breakpoint, model_stats
-from workbench.models import Catalog, ModelEntry, request_problems
+from workbench.models import Catalog, ModelEntry
 from workbench.pricing import PriceTable
 from workbench.spec import PromptSpec
-from workbench.templating import MissingVariableError, filled_values, find_variables, substitute
+from workbench.templating import MissingVariableError, find_variables, substitute
 
 COMPARE_SOURCE = "compare"
 MIN_MODELS = 2
@@ -76,11 +76,11 @@ class ModelOverrides:
 
 
 def default_overrides(request: dict, entry: ModelEntry | None) -> ModelOverrides:
-    """The prompt's max_tokens, lowered to the model's output limit when it is above it."""
+    """The prompt's max_tokens, within what the model accepts (the rule book clamps it)."""
     max_tokens = request.get("max_tokens")
-    if entry is not None and entry.max_tokens and isinstance(max_tokens, int) and max_tokens > entry.max_tokens:
-        return ModelOverrides(max_tokens=entry.max_tokens)
-    return ModelOverrides(max_tokens=max_tokens if isinstance(max_tokens, int) else None)
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool):
+        return ModelOverrides(max_tokens=None)
+    return ModelOverrides(max_tokens=preflight.model_options(entry).clamp_max_tokens(max_tokens))
 
 
 def request_for_model(request: dict, model: str, overrides: ModelOverrides | None = None) -> dict:
@@ -98,50 +98,43 @@ def request_for_model(request: dict, model: str, overrides: ModelOverrides | Non
     return aimed
 
 
+def prompt_problems(request: dict) -> list[preflight.Problem]:
+    """What every model would refuse in this prompt (empty turns, a bad tool, ...): the rule book's
+    errors that don't depend on the model. Variables are checked per run or case."""
+    return preflight.check(request, None).errors
+
+
+def model_check(request: dict, model: str, overrides: ModelOverrides | None, catalog: Catalog) -> preflight.Preflight:
+    """The rule book's verdict on the request aimed at `model` with these overrides."""
+    return preflight.check(request_for_model(request, model, overrides), catalog.get(model))
+
+
 def model_problems(request: dict, model: str, overrides: ModelOverrides | None, catalog: Catalog) -> list[str]:
-    """What `model` would reject in this request with these overrides, found before sending it."""
-    return request_problems(request_for_model(request, model, overrides), catalog.get(model))
+    """What `model` in particular would reject (prompt-wide problems are said once, not per model)."""
+    shared = {(problem.code, problem.path) for problem in prompt_problems(request)}
+    return [problem.message for problem in model_check(request, model, overrides, catalog).errors
+            if (problem.code, problem.path) not in shared]
 
 
-def empty_prompt_problem(request: dict) -> str | None:
-    """A sentence when no message has any text yet (the API would answer 400 for every model)."""
-    for message in request.get("messages") or []:
-        content = message.get("content") if isinstance(message, dict) else None
-        if isinstance(content, str) and content.strip():
-            return None
-        if isinstance(content, list) and any(
-            not (isinstance(block, dict) and block.get("type") == "text" and not str(block.get("text", "")).strip())
-            for block in content
-        ):
-            return None
-    return "The prompt has no text yet: write it in the Editor, or pick a saved prompt file."
-
-
-def lifecycle_note(entry: ModelEntry | None) -> str | None:
-    """A warning for a model that still answers but is on its way out (retired ones are problems)."""
-    if entry is None or entry.lifecycle != "deprecated":
-        return None
-    return (
-        f"{entry.display_name} ({entry.id}) is deprecated: it still answers, but it will be retired, "
-        "so it is not a model to ship on."
-    )
+def model_warnings(request: dict, model: str, overrides: ModelOverrides | None, catalog: Catalog) -> list[str]:
+    """What the rule book warns about for `model` (deprecated, not in the catalog, ...)."""
+    return model_check(request, model, overrides, catalog).messages("warning")
 
 
 def run_values(spec: PromptSpec, values: Mapping[str, str] | None = None) -> dict[str, str]:
     """Variable values for a plain run: the prompt's defaults, then the caller's non-blank values on top."""
-    return {**filled_values(spec.variables), **filled_values(values)}
+    return preflight.effective_values(spec.variables, values)
 
 
 def case_values(spec: PromptSpec, case: CompareCase | None, values: Mapping[str, str] | None = None) -> dict[str, str]:
     """Values for one case: a blank cell falls back to the run's value, then the prompt's default."""
-    return {**run_values(spec, values), **filled_values(case.values if case else None)}
+    return preflight.effective_values(run_values(spec, values), case.values if case else None)
 
 
 def unfilled_variables(spec: PromptSpec, values: Mapping[str, str] | None = None,
                        case: CompareCase | None = None) -> list[str]:
     """The prompt's variables that have no non-blank value for this run (or case)."""
-    filled = case_values(spec, case, values)
-    return [name for name in find_variables(spec.request) if name not in filled]
+    return preflight.unfilled_variables(spec.request, case_values(spec, case, values))
 
 
 def cases_problems(spec: PromptSpec, cases: Sequence[CompareCase],

@@ -1,4 +1,4 @@
-"""The model catalog (models.list() with capabilities, or the offline file) and what each model would reject."""
+"""The model catalog: models.list() with capabilities, or the offline file (what a model accepts: workbench.preflight)."""
 from __future__ import annotations
 
 import json
@@ -18,8 +18,6 @@ OFFLINE_CATALOG_PATH = DATA_DIR / "models.json"
 ALL_LIFECYCLES = ["active", "deprecated", "retired"]
 # The API's own order, mildest first; capabilities list them in no guaranteed order.
 EFFORT_ORDER = ("low", "medium", "high", "xhigh", "max")
-MIN_THINKING_BUDGET = 1024
-SAMPLING_PARAMETERS = ("temperature", "top_p", "top_k")
 
 
 @dataclass(frozen=True)
@@ -181,93 +179,3 @@ def offline_catalog(error: str | None = None, *, now: datetime | None = None) ->
             item = {**item, "lifecycle": "retired"}
         entries.append(_entry_from_json(item))
     return Catalog(models=entries, source="offline", error=error)
-
-
-def _thinking_problems(request: dict, entry: ModelEntry) -> list[str]:
-    thinking = request.get("thinking")
-    if not isinstance(thinking, dict):
-        return []
-    kind = thinking.get("type")
-    accepted = entry.thinking_types
-    if kind not in accepted:
-        choices = ", ".join(accepted) if accepted else "none"
-        return [f"{entry.id} does not accept thinking type {kind!r} (it accepts: {choices})."]
-    if kind != "enabled":
-        return []
-    budget = thinking.get("budget_tokens")
-    if budget is None:
-        return [f"Thinking type \"enabled\" needs a thinking.budget_tokens of at least {MIN_THINKING_BUDGET:,} "
-                "and below max_tokens."]
-    if not isinstance(budget, int) or isinstance(budget, bool) or budget < MIN_THINKING_BUDGET:
-        return [f"thinking.budget_tokens must be at least {MIN_THINKING_BUDGET:,} (got {budget!r})."]
-    max_tokens = request.get("max_tokens")
-    if isinstance(max_tokens, int) and budget >= max_tokens:
-        return [f"thinking.budget_tokens ({budget:,}) must be less than max_tokens ({max_tokens:,})."]
-    return []
-
-
-def _output_config_problems(request: dict, entry: ModelEntry) -> list[str]:
-    output_config = request.get("output_config")
-    if not isinstance(output_config, dict):
-        return []
-    problems = []
-    effort = output_config.get("effort")
-    if effort is not None:
-        levels = entry.effort_levels
-        if not levels:
-            problems.append(f"{entry.id} does not support output_config.effort; remove it.")
-        elif effort not in levels:
-            problems.append(f"{entry.id} does not support effort {effort!r} (it supports: {', '.join(levels)}).")
-    if output_config.get("format") is not None and not entry.supports_structured_outputs:
-        problems.append(
-            f"{entry.id} does not support structured outputs (output_config.format); pick another model or remove it."
-        )
-    return problems
-
-
-def _quirk_problems(request: dict, entry: ModelEntry) -> list[str]:
-    problems = []
-    tool_choice = request.get("tool_choice")
-    if (
-        isinstance(tool_choice, dict)
-        and tool_choice.get("type") in ("any", "tool")
-        and quirk_applies("forced_tool_choice_rejected", entry.id)
-    ):
-        problems.append(
-            f"{entry.id} rejects forced tool use (tool_choice type {tool_choice['type']!r}); "
-            "use tool_choice auto, or output_config.format for structured output."
-        )
-    messages = request.get("messages")
-    if (
-        isinstance(messages, list)
-        and messages
-        and isinstance(messages[-1], dict)
-        and messages[-1].get("role") == "assistant"
-        and quirk_applies("prefill_rejected", entry.id)
-    ):
-        problems.append(
-            f"{entry.id} does not support prefill (a final assistant message); end with a user message."
-        )
-    sampling = [name for name in SAMPLING_PARAMETERS if name in request]
-    if sampling and quirk_applies("sampling_parameters_rejected", entry.id):
-        problems.append(f"{entry.id} rejects sampling parameters ({', '.join(sampling)}); remove them.")
-    return problems
-
-
-def request_problems(request: dict, entry: ModelEntry | None) -> list[str]:
-    """Plain sentences for every setting the model would reject, so the UI can flag them before sending."""
-    model = request.get("model")
-    if entry is None:
-        return [f"Model {model!r} is not in the model catalog; check the model name."]
-    if entry.lifecycle == "retired":
-        return [f"{entry.display_name} ({entry.id}) is retired and no longer answers; pick another model."]
-    problems = []
-    max_tokens = request.get("max_tokens")
-    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
-        problems.append(f"max_tokens must be a positive whole number (got {max_tokens!r}).")
-    elif entry.max_tokens is not None and max_tokens > entry.max_tokens:
-        problems.append(f"max_tokens is {max_tokens:,} but {entry.id} allows at most {entry.max_tokens:,}.")
-    problems += _thinking_problems(request, entry)
-    problems += _output_config_problems(request, entry)
-    problems += _quirk_problems(request, entry)
-    return problems

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from workbench.key_shapes import has_key_value, is_key_name, key_shaped_paths
 from workbench.model_quirks import prompt_cache_minimum, quirk_applies, quirk_rule
-from workbench.templating import find_variables, substitute
+from workbench.templating import filled_values, find_variables, substitute
 
 if TYPE_CHECKING:  # only the type: importing workbench.models would load the SDK
     from workbench.models import ModelEntry
@@ -32,7 +32,7 @@ Severity = Literal["error", "warning"]
 # --- the API's fixed rules (limits and defaults that don't depend on the model) -----------------
 THINKING_BUDGET_MIN = 1024  # thinking.budget_tokens must be at least this
 THINKING_BUDGET_DEFAULT_CAP = 16_000  # a new budget is half of max_tokens, at most this
-MAX_TOKENS_MIN = 1  # what forms offer; the API also takes 0 (a cache warm-up with no reply)
+MAX_TOKENS_MIN = 1  # Workbench runs need a reply; the API also takes 0 (a cache warm-up)
 MAX_TOKENS_DEFAULT = 1024  # a new prompt's max_tokens
 TOOL_CHOICE_TYPES = ("auto", "any", "tool", "none")
 FORCED_TOOL_CHOICES = ("any", "tool")
@@ -228,11 +228,9 @@ def check(request: dict, entry: ModelEntry | None, values: Mapping[str, object] 
     return Preflight(problems, options, sent)
 
 
-def filled_values(values: Mapping[str, object] | None, names: Iterable[str] | None = None) -> dict[str, str]:
-    """The values that count as given: a blank (empty or whitespace-only) value is no value."""
-    values = values or {}
-    wanted = values.keys() if names is None else [name for name in names if name in values]
-    return {name: str(values[name]) for name in wanted if str(values[name]).strip()}
+def effective_values(defaults: Mapping[str, object] | None, given: Mapping[str, object] | None) -> dict[str, str]:
+    """The values a run uses: the defaults, then the given values on top; a blank one is no value."""
+    return {**filled_values(defaults), **filled_values(given)}
 
 
 def unfilled_variables(request: dict, values: Mapping[str, object] | None) -> list[str]:
@@ -328,10 +326,10 @@ def max_tokens_limits(subject: Subject) -> Iterator[Problem]:
         yield Problem("max_tokens_missing", "$.max_tokens", "Set max_tokens, the most tokens the reply may use.")
         return
     max_tokens = request["max_tokens"]
-    # 0 is accepted (it warms the prompt cache without a reply); forms still start at max_tokens_min.
-    if not _is_int(max_tokens) or max_tokens < 0:
+    # Workbench's own floor: the API also takes 0 (a cache warm-up with no reply), which is not a run.
+    if not _is_int(max_tokens) or max_tokens < options.max_tokens_min:
         yield Problem("max_tokens_invalid", "$.max_tokens",
-                      f"max_tokens must be a whole number, 0 or more (got {max_tokens!r}).")
+                      f"max_tokens must be a positive whole number (got {max_tokens!r}).")
     elif options.max_tokens_max and max_tokens > options.max_tokens_max:
         yield Problem("max_tokens_over_limit", "$.max_tokens",
                       f"max_tokens is {max_tokens:,} but {_name(subject)} writes at most "
@@ -415,7 +413,7 @@ def blank_variables(subject: Subject) -> Iterator[Problem]:
     if subject.values is None:
         return
     for name in unfilled_variables(subject.template, subject.values):
-        yield Problem("variable_blank", "$", f"Give {{{{{name}}}}} a value: a blank value would be sent as is.")
+        yield Problem("variable_blank", "$", f"Give {{{{{name}}}}} a value (a blank or whitespace-only value counts as none).")
 
 
 @rule

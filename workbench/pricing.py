@@ -5,6 +5,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -337,12 +338,22 @@ class PriceTable:
                     breakdown=breakdown, notes=tuple(notes))
 
     def projected_cost(self, model: str, input_tokens: int, output_tokens: int, *, cache_hit: bool = False,
-                       batch: bool = False) -> Cost:
-        """The Editor's preview: today's price of a call; cache_hit means all input is read from cache."""
+                       batch: bool = False, cached: Mapping[str, int] | None = None) -> Cost:
+        """Today's price of a call before it is made.
+
+        `cached` is the prompt's cached prefix by TTL ("5m"/"1h" -> tokens, see tokens.cached_prefix_tokens):
+        a first call writes it to the cache at the write premium, and with `cache_hit` it is read instead.
+        Without `cached`, `cache_hit` means all input is read from the cache.
+        """
+        if cached is None:
+            cached = {"5m": input_tokens} if cache_hit else {}
+        prefix = sum(cached.values())
+        uncached = max(0, input_tokens - prefix)
         if cache_hit:
-            usage = UsageCounts(cache_read_tokens=input_tokens, output_tokens=output_tokens)
+            usage = UsageCounts(input_tokens=uncached, cache_read_tokens=prefix, output_tokens=output_tokens)
         else:
-            usage = UsageCounts(input_tokens=input_tokens, output_tokens=output_tokens)
+            usage = UsageCounts(input_tokens=uncached, output_tokens=output_tokens,
+                                cache_write_5m_tokens=cached.get("5m", 0), cache_write_1h_tokens=cached.get("1h", 0))
         return self.cost(usage, model, batch=batch)
 
     def _row_for(self, model: str, day: date) -> _PriceRow | None:

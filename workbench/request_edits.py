@@ -11,13 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Union
 
-from workbench.json_schemas import schema_problems
-from workbench.models import MIN_THINKING_BUDGET, ModelEntry, request_problems
-from workbench.preflight import MESSAGES_API_FIELDS  # the rule book owns the field list
+from workbench.preflight import credential_headers, model_options
 
 ROLES = ("user", "assistant")
 CACHE_TTLS = ("5m", "1h")
-THINKING_BUDGET_MIN = MIN_THINKING_BUDGET  # the API's minimum thinking.budget_tokens, one value with models'
 
 # A cache breakpoint can sit on the system prompt, on the tool list, or on message number N.
 CacheTarget = Union[str, int]
@@ -221,13 +218,11 @@ def thinking_type(request: dict) -> str | None:
     return thinking.get("type") if isinstance(thinking, dict) else None
 
 
-def default_thinking_budget(max_tokens: int) -> int:
-    """A budget the API accepts for this max_tokens (>= 1024 and below max_tokens) when one exists."""
-    return max(THINKING_BUDGET_MIN, min(max_tokens // 2, 16_000))
-
-
 def set_thinking(request: dict, kind: str | None, budget_tokens: int | None = None) -> dict:
-    """Set thinking to {"type": kind} (with budget_tokens for "enabled"); None removes the key."""
+    """Set thinking to {"type": kind} (with budget_tokens for "enabled"); None removes the key.
+
+    Without a budget, "enabled" keeps the previous one or takes the rule book's default for max_tokens.
+    """
     edited = copy.deepcopy(request)
     if kind is None:
         edited.pop("thinking", None)
@@ -236,7 +231,7 @@ def set_thinking(request: dict, kind: str | None, budget_tokens: int | None = No
     if kind == "enabled":
         previous = request.get("thinking") or {}
         thinking["budget_tokens"] = int(budget_tokens or previous.get("budget_tokens")
-                                        or default_thinking_budget(int(request.get("max_tokens", 0))))
+                                        or model_options(None).thinking_budget_default(int(request.get("max_tokens", 0))))
     edited["thinking"] = thinking
     return edited
 
@@ -279,25 +274,27 @@ def adapt_to_model(request: dict, entry) -> tuple[dict, list[str]]:
 
     Returns the new request and one sentence per change, so the page can say what it did.
     """
+    options = model_options(entry)
     edited = copy.deepcopy(request)
     edited["model"] = entry.id
     changes: list[str] = []
-    name = entry.display_name or entry.id
-    if entry.max_tokens and int(edited.get("max_tokens", 0)) > entry.max_tokens:
-        edited["max_tokens"] = entry.max_tokens
-        changes.append(f"max_tokens lowered to {entry.max_tokens:,}, the most {name} can write.")
+    name = options.display_name
+    max_tokens = int(edited.get("max_tokens", 0))
+    if options.clamp_max_tokens(max_tokens) < max_tokens:
+        edited["max_tokens"] = options.clamp_max_tokens(max_tokens)
+        changes.append(f"max_tokens lowered to {edited['max_tokens']:,}, the most {name} can write.")
     kind = thinking_type(edited)
-    if kind is not None and kind not in entry.thinking_types:
+    if kind is not None and kind not in options.thinking_types:
         edited = set_thinking(edited, None)
         changes.append(f"Thinking setting \"{kind}\" removed: {name} does not accept it.")
     budget = (edited.get("thinking") or {}).get("budget_tokens")
     if isinstance(budget, int) and budget >= edited["max_tokens"]:
-        edited["thinking"]["budget_tokens"] = max(THINKING_BUDGET_MIN, edited["max_tokens"] - 1)
+        edited["thinking"]["budget_tokens"] = options.thinking_budget_max(edited["max_tokens"])
     level = effort_level(edited)
-    if level is not None and level not in entry.effort_levels:
+    if level is not None and level not in options.effort_levels:
         edited = set_effort(edited, None)
         changes.append(f"Effort \"{level}\" removed: {name} does not support it.")
-    if output_schema(edited) is not None and not entry.supports_structured_outputs:
+    if output_schema(edited) is not None and not options.structured_outputs:
         edited = set_output_schema(edited, None)
         changes.append(f"Structured output removed: {name} does not support it.")
     return edited, changes
@@ -395,83 +392,7 @@ def _set_output_config(request: dict, key: str, value) -> dict:
     return edited
 
 
-# --- checks before sending: what the API would refuse, said before a call is spent ----------------
-
-# Headers the client sets from the configured key; typing a key into a header field would put it
-# in session state and on screen, so it is refused.
-CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization"})
-
-
-def empty_turn_problems(request: dict) -> list[str]:
-    """One sentence per empty turn the API would refuse (only a final assistant turn may be empty)."""
-    messages = request.get("messages") or []
-    problems = []
-    for index, message in enumerate(messages):
-        content = message.get("content") if isinstance(message, dict) else None
-        empty = not content or (isinstance(content, str) and not content.strip())
-        final_assistant = index == len(messages) - 1 and message.get("role") == "assistant"
-        if empty and not (final_assistant and not content):
-            problems.append(f"Turn {index + 1} ({message.get('role', 'user')}) is empty: write it or remove it.")
-    return problems
-
-
-def unknown_request_keys(request: dict) -> list[str]:
-    """Top-level keys the Messages API does not know (sent as-is; the API may refuse them)."""
-    return [key for key in request if key not in MESSAGES_API_FIELDS]
-
-
-def context_window_problem(input_tokens: int, exact: bool, window: int | None, model_name: str) -> str | None:
-    """A sentence when the prompt alone is larger than the model's context window, else None."""
-    if not window or input_tokens <= window:
-        return None
-    size = f"{input_tokens:,} tokens" if exact else f"about {input_tokens:,} tokens (estimated)"
-    return (f"The prompt is {size}, more than {model_name}'s {window:,}-token context window: shorten it by "
-            f"{input_tokens - window:,} tokens or more, or pick a model with a larger window.")
-
-
-def send_problems(request: dict, entry: ModelEntry | None, input_tokens: int, exact: bool) -> list[str]:
-    """Every reason the API would refuse this request, found before spending a call on it.
-
-    The model's own rules (capabilities and quirks), empty turns, and a prompt larger than the
-    model's context window (`input_tokens` from count_tokens, or an estimate when not `exact`).
-    """
-    problems = request_problems(request, entry)
-    problems += empty_turn_problems(request)
-    window_problem = context_window_problem(
-        input_tokens, exact, entry.max_input_tokens if entry else None,
-        entry.display_name if entry else str(request.get("model", "")))
-    if window_problem:
-        problems.append(window_problem)
-    return problems
-
-
-def output_schema_problems(schema: object) -> list[str]:
-    """Why the API would refuse `schema` as output_config.format (JSON Schema + structured-output rules)."""
-    if not isinstance(schema, dict):
-        return ["The schema must be a JSON object."]
-    problems = schema_problems(schema)
-    if problems:
-        return problems
-    return [f"${where}: an object schema needs \"additionalProperties\": false for structured output."
-            for where in _open_objects(schema, "")]
-
-
-def _open_objects(schema: object, where: str) -> list[str]:
-    """Paths of object schemas that don't set additionalProperties to false."""
-    if isinstance(schema, list):
-        return [path for index, item in enumerate(schema) for path in _open_objects(item, f"{where}[{index}]")]
-    if not isinstance(schema, dict):
-        return []
-    types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
-    found = [where] if "object" in types and schema.get("additionalProperties") is not False else []
-    for key, value in schema.items():
-        if key in ("properties", "$defs", "definitions", "patternProperties") and isinstance(value, dict):
-            for name, child in value.items():
-                found += _open_objects(child, f"{where}.{key}.{name}")
-        elif key in ("items", "anyOf", "allOf", "oneOf", "prefixItems", "not", "additionalProperties"):
-            found += _open_objects(value, f"{where}.{key}")
-    return found
-
+# --- extra headers (typed in the Editor; the rule book refuses credentials) --------------------
 
 class CredentialHeaderError(ValueError):
     """Extra headers that carry a credential; the typed text should be thrown away, not kept."""
@@ -487,7 +408,7 @@ def parse_extra_headers(text: str) -> dict[str, str]:
         raise ValueError(f"Not valid JSON: {error.msg} (column {error.colno}).") from None
     if not isinstance(headers, dict) or not all(isinstance(value, str) for value in headers.values()):
         raise ValueError('Give a JSON object of header name → text, e.g. {"anthropic-beta": "..."}.')
-    credentials = sorted(name for name in headers if name.strip().lower() in CREDENTIAL_HEADERS)
+    credentials = credential_headers(headers)
     if credentials:
         raise CredentialHeaderError(f"Don't put credentials in headers ({', '.join(credentials)}): set ANTHROPIC_API_KEY "
                          "in the environment, a .env file or Streamlit secrets.")

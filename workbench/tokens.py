@@ -7,7 +7,9 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from workbench import preflight
 from workbench.models import describe_api_error, quirk_applies, quirk_rule
+from workbench.preflight import Problem
 from workbench.spec import request_hash
 from workbench.templating import filled_values, find_variables, substitute
 
@@ -89,6 +91,50 @@ def estimate_input_tokens(request: dict) -> int:
     return max(1, math.ceil(tokens))
 
 
+def _prompt_pieces(request: dict) -> list[tuple[int, object]]:
+    """(characters, cache_control) of each piece a breakpoint can sit on, in prompt-cache order."""
+    pieces: list[tuple[int, object]] = []
+    for tool in request.get("tools") or []:
+        if isinstance(tool, dict):
+            pieces.append((len(json.dumps(tool, ensure_ascii=False, sort_keys=True)), tool.get("cache_control")))
+    system = request.get("system")
+    blocks: list = [system] if isinstance(system, str) else list(system or [])
+    for message in request.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        blocks += [content] if isinstance(content, str) else list(content or [])
+    for block in blocks:
+        control = block.get("cache_control") if isinstance(block, dict) else None
+        pieces.append((sum(len(text) for text in _texts_in_content([block] if isinstance(block, dict) else block)),
+                       control))
+    return pieces
+
+
+def cached_prefix_tokens(request: dict, input_tokens: int) -> dict[str, int]:
+    """How many of `input_tokens` sit before a cache breakpoint, by TTL ("5m", "1h"); {} without one.
+
+    The split is estimated from the text's length (count_tokens gives only the total). A first call
+    writes these tokens to the cache (at a premium); a call within the TTL reads them.
+    """
+    pieces = _prompt_pieces(request)
+    total = sum(size for size, _ in pieces)
+    top_level = request.get("cache_control")
+    if isinstance(top_level, dict):  # automatic caching: the whole prompt is the prefix
+        return {top_level.get("ttl") or "5m": input_tokens}
+    ends = {"5m": 0, "1h": 0}  # characters up to the last breakpoint of each TTL
+    seen = 0
+    for size, control in pieces:
+        seen += size
+        if isinstance(control, dict):
+            ends[control.get("ttl") or "5m"] = seen
+    if not total or not any(ends.values()):
+        return {}
+    # 1h breakpoints come first (the API requires it); what lies after the last one, up to the last
+    # 5m breakpoint, is written for 5 minutes.
+    hour = round(input_tokens * ends["1h"] / total)
+    five = max(0, round(input_tokens * ends["5m"] / total) - hour)
+    return {ttl: tokens for ttl, tokens in (("1h", hour), ("5m", five)) if tokens}
+
+
 def count_relevant_fields(request: dict) -> dict:
     """The part of a request that decides its input token count (and so the cache key)."""
     return {name: request[name] for name in COUNT_FIELDS if name in request}
@@ -162,12 +208,21 @@ class TokenCounter:
         return result
 
 
+def count_refusal(request: dict) -> Problem | None:
+    """The first problem the rule book finds in the fields count_tokens takes (it would refuse them too)."""
+    for problem in preflight.check(count_relevant_fields(request), None).errors:
+        field = problem.path.removeprefix("$.").split(".")[0].split("[")[0]
+        if field in COUNT_FIELDS:
+            return problem
+    return None
+
+
 def count_for_preview(counter: TokenCounter | None, request: dict, values: dict[str, str], *, live: bool,
                       unavailable_reason: str | None = None) -> tuple[TokenCount, list[str]]:
     """Input tokens of the request as it would be sent (variables filled), and the variables still unfilled.
 
     count_tokens is asked only when it can answer: live counting on, a counter (a backend) at hand, and
-    no empty turn; otherwise the labelled estimate says why. `unavailable_reason` says why `counter`
+    nothing the rule book says it would refuse (an empty turn, a bad tool); otherwise the labelled estimate says why. `unavailable_reason` says why `counter`
     is None (e.g. the backend's configuration problem).
     """
     names = find_variables(request)
@@ -175,11 +230,10 @@ def count_for_preview(counter: TokenCounter | None, request: dict, values: dict[
     missing = [name for name in names if name not in filled]
     # Unfilled variables are counted as written; the caller's label says so.
     to_count = substitute(request, {**{name: "{{" + name + "}}" for name in missing}, **filled})
-    empty = [index + 1 for index, message in enumerate(request.get("messages") or [])
-             if isinstance(message, dict) and not message.get("content")]
-    if empty:
-        # The API refuses empty turns; don't spend a count_tokens call to hear it.
-        note = f"turn {empty[0]} is empty; write it to get an exact count"
+    refused = count_refusal(to_count)
+    if refused is not None:
+        # The rule book already knows count_tokens would refuse this: don't spend a call to hear it.
+        note = f"{refused.message.rstrip('.')}, then the count is exact"
     elif not live:
         note = "live count is off"
     elif counter is None:

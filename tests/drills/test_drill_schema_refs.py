@@ -10,7 +10,7 @@ import pytest
 
 from workbench.compare_cases import CaseCheck, CasesTableError, load_cases_csv
 from workbench.json_schemas import schema_problems
-from workbench.request_edits import output_schema_problems
+from workbench.preflight import output_schema_problems
 
 
 @pytest.fixture

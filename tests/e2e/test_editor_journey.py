@@ -33,7 +33,7 @@ def test_write_count_run_save_and_reopen_a_prompt(page, app_url, app_home, artif
 
     # Exact count (no "≈") from count_tokens, and the projected cost of one call.
     expect(_metric_value(page, "Input tokens")).to_have_text(re.compile(r"^\d[\d,]*$"))
-    expect(page.get_by_role("table").filter(has_text="Cache hit")).to_contain_text("$")
+    expect(page.get_by_role("table").filter(has_text="Batch")).to_contain_text("$")
 
     page.locator(".st-key-editor_run button").first.click()
     expect(page.get_by_text('You wrote: "Write a short poem about the sea."')).to_be_visible()
