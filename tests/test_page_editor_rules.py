@@ -42,11 +42,11 @@ def test_a_blank_variable_disables_run_before_the_click(monkeypatch, simulator, 
 def test_max_tokens_above_the_model_limit_is_clamped_and_shown_as_sent(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
     write_turn(app, 0, "Hi")
-    model = app.session_state["prompt"].request["model"]
+    model = app.session_state["editor"].prompt.request["model"]
     limit = offline_catalog().get(model).max_tokens
     app.number_input(key="editor_max_tokens").set_value(limit + 72_000)
     app.run()
-    assert app.session_state["prompt"].request["max_tokens"] == limit
+    assert app.session_state["editor"].prompt.request["max_tokens"] == limit
     assert app.number_input(key="editor_max_tokens").value == limit
     assert f"max_tokens set to {limit:,}" in texts(app)
     assert f"({limit:,} output tokens)" in _cost_table(app)
@@ -55,7 +55,7 @@ def test_max_tokens_above_the_model_limit_is_clamped_and_shown_as_sent(monkeypat
 
 def test_applying_request_json_updates_the_max_tokens_box(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
-    request = dict(app.session_state["prompt"].request, max_tokens=100,
+    request = dict(app.session_state["editor"].prompt.request, max_tokens=100,
                    messages=[{"role": "user", "content": "Hi"}])
     apply_json(app, json.dumps(request))
     assert app.number_input(key="editor_max_tokens").value == 100
@@ -73,7 +73,7 @@ def test_the_tool_result_form_starts_empty_after_results_were_sent(monkeypatch, 
     app.segmented_control(key="editor_tool_result_0_format").set_value("JSON")
     app.checkbox(key="editor_tool_result_0_is_error").check()
     click(app, "editor_send_tool_results")
-    assert len(app.session_state["prompt"].request["messages"]) == 3
+    assert len(app.session_state["editor"].prompt.request["messages"]) == 3
     assert app.text_area(key="editor_tool_result_0_content").value == ""  # the new call's form, empty
     assert app.segmented_control(key="editor_tool_result_0_format").value == "text"
     assert app.checkbox(key="editor_tool_result_0_is_error").value is False

@@ -80,3 +80,12 @@ def test_the_editor_compare_and_the_cli_ask_the_rule_book():
     for place in ("app_pages/editor.py", "components/prompt_form.py", "components/compare_setup.py",
                   "workbench/compare.py", "workbench/cli.py", "workbench/cli_compare.py"):
         assert "preflight" in names_used(REPO / place), place
+
+
+def test_every_rule_is_in_the_documented_table():
+    from workbench import preflight
+
+    table = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert "docs/rules.md" in (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [one_rule.__name__ for one_rule in preflight.RULES if f"preflight.{one_rule.__name__}`" not in table]
+    assert missing == []
