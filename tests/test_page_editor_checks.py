@@ -122,5 +122,5 @@ def test_a_tool_the_rule_book_refuses_is_named_without_a_count_tokens_call(monke
     apply_json(app, json.dumps({"model": "claude-haiku-4-5", "max_tokens": 256,
                                 "tools": [{"name": "look up", "input_schema": {"type": "object"}}],
                                 "messages": [{"role": "user", "content": "Hi"}]}))
-    assert "Tool name 'look up' may use only letters" in _warnings(app) and _run_blocked(app)
+    assert "characters the API refuses" in _warnings(app) and _run_blocked(app)
     assert "The API refuses this request" not in _warnings(app)

@@ -8,10 +8,6 @@ from workbench.models import offline_catalog
 from workbench.pricing import load_price_table
 from workbench.usage_log import UsageLog
 
-WEATHER_TOOL = {"name": "get_weather", "description": "Look up the weather for a city",
-                "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
-
-
 def _warnings(app) -> str:
     return " ".join(element.value for element in app.warning)
 
@@ -59,24 +55,6 @@ def test_applying_request_json_updates_the_max_tokens_box(monkeypatch, simulator
                    messages=[{"role": "user", "content": "Hi"}])
     apply_json(app, json.dumps(request))
     assert app.number_input(key="editor_max_tokens").value == 100
-
-
-def test_the_tool_result_form_starts_empty_after_results_were_sent(monkeypatch, simulator):
-    app = open_app(monkeypatch, simulator)
-    # tool_choice "any": the simulator calls a tool again after the results, so a second form follows.
-    request = {"model": "claude-haiku-4-5", "max_tokens": 1024, "tools": [WEATHER_TOOL],
-               "tool_choice": {"type": "any"},
-               "messages": [{"role": "user", "content": "What is the weather in Paris? Use get_weather."}]}
-    apply_json(app, json.dumps(request))
-    click(app, "editor_run")
-    app.text_area(key="editor_tool_result_0_content").input('{"sky": "clear"}')
-    app.segmented_control(key="editor_tool_result_0_format").set_value("JSON")
-    app.checkbox(key="editor_tool_result_0_is_error").check()
-    click(app, "editor_send_tool_results")
-    assert len(app.session_state["editor"].prompt.request["messages"]) == 3
-    assert app.text_area(key="editor_tool_result_0_content").value == ""  # the new call's form, empty
-    assert app.segmented_control(key="editor_tool_result_0_format").value == "text"
-    assert app.checkbox(key="editor_tool_result_0_is_error").value is False
 
 
 def test_no_cache_hit_price_without_a_breakpoint(monkeypatch, simulator):

@@ -51,7 +51,7 @@ def test_a_bad_tool_the_rule_book_knows_is_not_counted(client):
     counter = TokenCounter(client)
     bad_tool = {"name": "look up", "input_schema": {"type": "object"}}
     count, _ = count_for_preview(counter, make_request("Hi", tools=[bad_tool]), {}, live=True)
-    assert not count.exact and "letters, digits" in count.note
+    assert not count.exact and "characters the API refuses" in count.note
     assert counter.calls == 0
 
 
