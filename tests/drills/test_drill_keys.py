@@ -98,3 +98,16 @@ def test_the_log_guard_is_not_fooled_by_escapes_or_case(tmp_path):
             cost_usd=None, price_version=None, request_json=request_json, response_json=None)
         with pytest.raises(ValueError, match="refusing to store"):
             log.append(record)
+
+
+def test_the_cli_refuses_a_key_in_a_prompt_file_before_sending(tmp_path, capsys, monkeypatch, unreachable_base_url):
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", unreachable_base_url)  # a send would fail with exit 1
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    path = tmp_path / "leaky.prompt.json"
+    path.write_text(json.dumps({"format": "workbench.prompt/1", "name": "leaky", "variables": {},
+                                "request": body(metadata={"user_id": CANARY})}))
+    assert main(["run", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "$.metadata.user_id" in captured.err and "shaped like an API key" in captured.err
+    assert CANARY not in captured.err + captured.out
+    assert UsageLog().count() == 0
