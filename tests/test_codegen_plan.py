@@ -59,3 +59,8 @@ def test_a_long_non_streaming_call_carries_its_own_timeout(language, timeout):
 def test_a_header_the_prompt_sets_replaces_curls_default_instead_of_doubling_it():
     code = export_snippet(REQUEST, {"name": "x"}, "curl", headers={"Anthropic-Version": "2023-06-01"}).code
     assert code.lower().count("anthropic-version") == 1 and "'Anthropic-Version: 2023-06-01'" in code
+
+
+def test_an_invalid_request_is_a_sentence_not_a_crash():
+    with pytest.raises(CodegenError, match=r"the request is not valid: \$\.messages: must hold at least one message"):
+        export_snippet({"model": "m", "max_tokens": 5, "messages": []}, None, "typescript")

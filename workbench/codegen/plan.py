@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from workbench.spec import validate_request
+from workbench.spec import PromptFileError, validate_request
 from workbench.templating import (
     VARIABLE_PATTERN, MissingVariableError, filled_values, find_variables, map_template_texts, substitute,
 )
@@ -98,7 +98,10 @@ def build_plan(
 
     `templated=False` is for a request as it was sent (a logged call): any {{...}} in it is plain text.
     """
-    validate_request(request, "the prompt")
+    try:
+        validate_request(request, "the prompt")
+    except PromptFileError as error:
+        raise CodegenError(f"the request is not valid: {error.json_path}: {error.problem}") from None
     if not templated:
         return _as_sent_plan(request, stream=stream, base_url=base_url, headers=headers, name=name)
     names = find_variables(request)
