@@ -13,7 +13,6 @@ from workbench.templating import (
 )
 
 
-
 class CodegenError(ValueError):
     """A prompt that cannot be written as the asked-for code; the message says why and what to do."""
 
@@ -102,29 +101,33 @@ def build_plan(
         validate_request(request, "the prompt")
     except PromptFileError as error:
         raise CodegenError(f"the request is not valid: {error.json_path}: {error.problem}") from None
+    base_url = base_url.strip().rstrip("/") if base_url and base_url.strip() else None
     if not templated:
-        return _as_sent_plan(request, stream=stream, base_url=base_url, headers=headers, name=name)
+        _check_sendable(request)
+        return ExportPlan(request=_reading_order(copy.deepcopy(request)), parameters=(), values={}, stream=stream,
+                          base_url=base_url, headers=dict(headers or {}), name=name)
     names = find_variables(request)
     given = filled_values(values, names)
     missing = [variable for variable in names if variable not in given]
     if missing:
         raise MissingVariableError(missing)
+    filled = substitute(request, given)
+    _check_sendable(filled)
+    if keep_variables and names:
+        body, parameters = map_template_texts(request, Template.parse), tuple(names)
+    else:
+        body, parameters = filled, ()
+    return ExportPlan(request=_reading_order(body), parameters=parameters, values={n: given[n] for n in parameters},
+                      stream=stream, base_url=base_url, headers=dict(headers or {}), name=name)
+
+
+def _check_sendable(body: dict) -> None:
+    """Refuse text the API could never receive: a lone surrogate has no UTF-8 form (Workbench can't send it)."""
     try:
-        json.dumps(substitute(request, given), ensure_ascii=False).encode("utf-8")
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as error:
         raise CodegenError("the prompt holds a character that is not valid Unicode text (a lone surrogate, "
                            f"{error.object[error.start]!r}); the API cannot receive it, so fix the text") from None
-    if base_url is not None and not base_url.strip():
-        base_url = None
-    if keep_variables and names:
-        body = map_template_texts(request, Template.parse)
-        parameters = tuple(names)
-    else:
-        body = substitute(request, given)
-        parameters = ()
-    return ExportPlan(request=_reading_order(body), parameters=parameters, values={n: given[n] for n in parameters},
-                      stream=stream, base_url=base_url.rstrip("/") if base_url else None,
-                      headers=dict(headers or {}), name=name)
 
 
 @functools.cache
@@ -137,18 +140,6 @@ def api_version() -> str:
         return client.default_headers["anthropic-version"]
     finally:
         client.close()
-
-
-def _as_sent_plan(request: dict, *, stream: bool, base_url: str | None, headers: Mapping[str, str] | None,
-                  name: str) -> ExportPlan:
-    try:
-        json.dumps(request, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise CodegenError("the request holds a character that is not valid Unicode text "
-                           f"({error.object[error.start]!r})") from None
-    base_url = base_url.strip().rstrip("/") if base_url and base_url.strip() else None
-    return ExportPlan(request=_reading_order(copy.deepcopy(request)), parameters=(), values={}, stream=stream,
-                      base_url=base_url, headers=dict(headers or {}), name=name)
 
 
 _LEADING_KEYS = ("model", "max_tokens", "system", "messages", "tools", "tool_choice")
