@@ -60,8 +60,11 @@ def render_page() -> None:
     prompt_problems = compare.prompt_problems(spec.request)
     empty_problem = prompt_problems[0].message if prompt_problems else None
     _, backend_problem = session.backend_or_error()
+    _, log_problem = session.usage_log_or_problem()
     if backend_problem:
         ready_problem = f"Nothing can run until the backend is set up: {backend_problem}"
+    elif log_problem:
+        ready_problem = log_problem  # a call that can't be logged is not sent
     elif empty_problem:
         ready_problem = empty_problem
     elif selection_problems:
@@ -101,7 +104,10 @@ def render_page() -> None:
         render_batch_controls(spec, columns, rows, setups, ready_problem)
 
     with batches_tab:
-        render_batches()
+        if log_problem:
+            st.error(log_problem)  # the batches are kept in the call log
+        else:
+            render_batches()
 
 
 render_page()

@@ -15,8 +15,9 @@ from components.prompt_form import (
 )
 from components.run_view import render_result, stream_into
 from components.sampling_form import render_sampling
+from components.run_history import latest_editor_run, render_history
 from components.session import (
-    current_prompt, editor_state, get_catalog, get_client, get_prices, get_usage_log, pop_notices, setup_state,
+    current_prompt, editor_state, get_catalog, get_client, get_prices, pop_notices, setup_state, usage_log_or_problem,
     variable_values,
 )
 from components.widget_sync import input_errors, set_input_error
@@ -24,6 +25,7 @@ from workbench import preflight
 from workbench.backend import BackendConfigError
 from workbench.pricing import PriceFileError
 from workbench.runner import stream_run
+from workbench.templating import filled_values, find_variables
 
 # Inputs whose typed text failed to apply: the prompt still holds the older value, so a run would
 # not send what the user sees. Widget key -> why Run waits.
@@ -80,6 +82,9 @@ with result_column:
                               tokens_exact=count.exact)
     problems = [problem.message for problem in verdict.errors]
     problems += [sentence for key, sentence in UNAPPLIED_INPUTS.items() if key in input_errors()]
+    usage_log, log_problem = usage_log_or_problem()
+    if log_problem:
+        problems.append(log_problem)  # a call that can't be logged is not sent
     if json_pending:
         problems.append("The Request JSON tab has edits that are not applied: Apply or Discard them first.")
     for problem in problems:
@@ -101,7 +106,8 @@ with result_column:
         else:
             # The verdict's request has every variable filled (a blank one would be a problem above).
             events = stream_run(client, verdict.request, source="editor", prompt_name=spec.name,
-                                log=get_usage_log(), prices=prices,
+                                log=usage_log, prices=prices, template=spec.request,
+                                variables=filled_values(variable_values(), find_variables(spec.request)),
                                 extra_headers=state.extra_headers or None, previous=state.last_run)
             result = stream_into(events, result_slot)
             state.last_run = result
@@ -113,11 +119,17 @@ with result_column:
                 state.backend_problem = None
                 st.rerun()
 
+    if not state.last_run_restored:
+        # A new session (a reload): show this prompt's last Editor reply again, from the call log.
+        state.last_run_restored = True
+        if state.last_run is None and usage_log is not None:
+            state.last_run = latest_editor_run(usage_log, spec.name)
     last_run = state.last_run
     if last_run is not None:
         with result_slot.container(border=True):
             render_result(last_run, model_max=entry.max_tokens if entry else None)
         render_continue(last_run)
+    render_history(usage_log, spec.name)
 
     # The same request as code (Python, TypeScript, curl), with the values typed above.
     render_export_panel(spec.request, preflight.effective_values(None, variable_values()), keys=Keys.EXPORT,

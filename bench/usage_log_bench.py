@@ -16,6 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from workbench import usage_stats  # noqa: E402
+from workbench.call_filter import CallFilter  # noqa: E402
 from workbench.usage_log import CALL_COLUMNS, CallRecord, UsageLog, utc_now_iso  # noqa: E402
 
 MODELS = ("claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-1", "unknown-model")
@@ -85,7 +87,8 @@ def bulk_fill(path: Path, rows: int) -> None:
                 moment = first_day + timedelta(seconds=90 * 86400 * (rows - missing) / rows)
                 record = bench_record(moment.isoformat(timespec="microseconds"), rng.choice(MODELS), rng)
                 call_id = conn.execute(insert_call, [getattr(record, name) for name in CALL_COLUMNS]).lastrowid
-                conn.execute("INSERT INTO call_bodies VALUES (?, ?, ?)", (call_id, REQUEST_JSON, RESPONSE_JSON))
+                conn.execute("INSERT INTO call_bodies (call_id, request_json, response_json) VALUES (?, ?, ?)",
+                             (call_id, REQUEST_JSON, RESPONSE_JSON))
                 missing -= 1
             conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -128,16 +131,14 @@ def main() -> None:
         db_bytes = sum(p.stat().st_size for p in Path(folder).glob("calls.db*"))
         print(f"{'database size incl. WAL':<44} {db_bytes / 2**20:9.1f} MiB")
 
-        timed(f"totals_by_model() over {log.count():,} rows", log.totals_by_model)
-        timed("totals_by_model(since=30 days ago)",
-              lambda: log.totals_by_model(since=(datetime.now(timezone.utc) - timedelta(days=30)).isoformat()))
-        timed("latency_percentiles()", log.latency_percentiles)
-        timed("daily_totals()", log.daily_totals)
-        timed("daily_totals(since=30 days ago)",
-              lambda: log.daily_totals(since=(datetime.now(timezone.utc) - timedelta(days=30)).isoformat()))
+        month_ago = CallFilter(since=(datetime.now(timezone.utc) - timedelta(days=30)).isoformat())
+        timed(f"usage_stats.overview() over {log.count():,} rows", lambda: usage_stats.overview(log, CallFilter()))
+        timed("usage_stats.overview(since=30 days ago)", lambda: usage_stats.overview(log, month_ago))
+        timed("usage_stats.percentiles()", lambda: usage_stats.percentiles(log, CallFilter()))
+        timed("usage_stats.breakdown(by=day)", lambda: usage_stats.breakdown(log, CallFilter(), "day"))
         timed("count()", log.count)
         timed("recent(50)", lambda: log.recent(50))
-        timed("query_calls(model=..., limit=1000)", lambda: log.query_calls(model=MODELS[0], limit=1000))
+        timed("query_calls(model=..., limit=1000)", lambda: log.query_calls(CallFilter(models=(MODELS[0],)), limit=1000))
         timed("export_csv(/dev/null), ~3 kB of bodies a row", lambda: log.export_csv("/dev/null"), repeats=1)
         timed("export_csv(/dev/null, include_bodies=False)",
               lambda: log.export_csv("/dev/null", include_bodies=False), repeats=1)

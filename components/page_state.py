@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.codegen import LANGUAGES
+from workbench.drafts import new_tab_id
 from workbench.spec import PromptSpec
 from workbench.tool_form import new_tool
 
@@ -62,6 +63,10 @@ class EditorState:
     backend_problem: str | None = None
     # The tool being built in the Tools section's own builder, before it is added to the prompt.
     tool_builder: ToolSlot = field(default_factory=ToolSlot)
+    # This browser tab's draft id (also in the URL as ?draft=), so tabs never overwrite each other.
+    draft_tab: str = field(default_factory=new_tab_id)
+    # Whether this session has looked up the prompt's last logged reply (once, after a reload).
+    last_run_restored: bool = False
 
 
 @dataclass
@@ -244,6 +249,10 @@ class EditorKeys:
     STRUCTURED_INSTEAD = "editor_structured_instead"
     SEND_TOOL_RESULTS = "editor_send_tool_results"
     EXPORT = ExportKeys("editor")
+    HISTORY_TABLE = "editor_history_table"
+    HISTORY_PICK = "editor_history_pick"
+    HISTORY_RESTORE = "editor_history_restore"
+    HISTORY_COMPARE = "editor_history_compare"
 
     @staticmethod
     def turn(index: int, part: str = "") -> str:

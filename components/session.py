@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import os
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,17 +14,19 @@ from components.page_state import (
     COMPARE_STATE_KEY, EDITOR_STATE_KEY, TOOLS_STATE_KEY, CompareState, EditorKeys, EditorState, ToolsState,
 )
 from workbench.backend import Backend, BackendConfigError, make_client, resolve_backend
-from workbench import drafts, models
+from workbench import drafts, models, run_history
 from workbench.models import Catalog, fetch_catalog, offline_catalog
 from workbench.paths import call_log_path
 from workbench.pricing import DEFAULT_PRICE_FILE, PriceTable, load_price_table
 from workbench.spec import PromptSpec, load_prompt, new_prompt
 from workbench.tokens import TokenCounter
-from workbench.usage_log import UsageLog
+from workbench.usage_log import UsageLog, UsageLogTooNew
 
 if TYPE_CHECKING:  # the SDK is loaded by the first call, after the Editor's form is on screen
     import anthropic
 
+# The URL query parameter naming a tab's draft.
+DRAFT_TAB_PARAM = "draft"
 # Settings the backend reads; only these are taken from st.secrets.
 BACKEND_SETTINGS = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "WORKBENCH_BACKEND", "WORKBENCH_SIMULATOR_SPEED")
 
@@ -36,6 +39,11 @@ def setup_state() -> None:
         st.session_state[COMPARE_STATE_KEY] = CompareState()
     if TOOLS_STATE_KEY not in st.session_state:
         st.session_state[TOOLS_STATE_KEY] = ToolsState()
+    # The URL names this tab's draft, so a reload of the tab finds it again; set on every run
+    # because switching pages drops query parameters.
+    tab = st.session_state[EDITOR_STATE_KEY].draft_tab
+    if st.query_params.get(DRAFT_TAB_PARAM) != tab:
+        st.query_params[DRAFT_TAB_PARAM] = tab
 
 
 def editor_state() -> EditorState:
@@ -57,15 +65,26 @@ def tools_state() -> ToolsState:
 
 
 def _editor_state_from_draft() -> EditorState:
-    """Carry on where the last session left off (the autosaved draft); a draft that can't be read is said once."""
+    """This tab's draft after a reload, or a copy of the newest draft for a fresh tab; an unreadable one is said once."""
+    requested = st.query_params.get(DRAFT_TAB_PARAM)
+    known_tab = drafts.is_tab_id(requested)
+    own = known_tab and drafts.draft_path(requested).exists()
+    # A fresh tab gets its own draft, starting as a copy of the newest: editing it never touches the other tab's.
+    tab = requested if known_tab else drafts.new_tab_id()
     try:
-        draft = drafts.load_draft()
+        if own:
+            draft = drafts.load_draft(requested)
+        else:
+            drafts.prune_tab_drafts()
+            found, newest = drafts.newest_tab()
+            draft = drafts.load_draft(newest) if found else None
     except (drafts.DraftError, OSError) as error:
-        return EditorState(prompt=new_prompt(default_model_id()), notices=[("warning", str(error))])
+        return EditorState(prompt=new_prompt(default_model_id()), notices=[("warning", str(error))], draft_tab=tab)
     if draft is None:
-        return EditorState(prompt=new_prompt(default_model_id()))
-    state = EditorState(prompt=draft.spec, variable_values=dict(draft.values),
-                        draft_fingerprint=drafts.draft_fingerprint(draft.spec, draft.values))
+        return EditorState(prompt=new_prompt(default_model_id()), draft_tab=tab)
+    state = EditorState(prompt=draft.spec, variable_values=dict(draft.values), draft_tab=tab)
+    if own:  # a copy is written to this tab's own file at its first change
+        state.draft_fingerprint = drafts.draft_fingerprint(draft.spec, draft.values)
     if draft.values_problem:
         state.notices.append(("warning", draft.values_problem))
     return state
@@ -203,8 +222,35 @@ def _usage_log_at(path: str) -> UsageLog:
 
 
 def get_usage_log() -> UsageLog:
-    """The call log under WORKBENCH_HOME."""
+    """The call log under WORKBENCH_HOME; raises UsageLogTooNew (see usage_log_or_problem)."""
     return _usage_log_at(str(call_log_path()))
+
+
+def usage_log_or_problem() -> tuple[UsageLog | None, str | None]:
+    """The call log, or None and the sentence saying why it can't be used (then nothing may be sent)."""
+    try:
+        return get_usage_log(), None
+    except UsageLogTooNew as error:
+        return None, str(error)
+    except (OSError, sqlite3.Error) as error:
+        return None, (f"The call log under WORKBENCH_HOME can't be used ({error}), so calls would go unrecorded: "
+                      "point WORKBENCH_HOME at a writable folder, or move a damaged calls.db aside.")
+
+
+def open_call_in_editor(record) -> None:
+    """Make a logged call's exact request and variable values the Editor's prompt, with its reply shown.
+
+    Raises PromptFileError when the logged request can't be held by a prompt.
+    """
+    restored = run_history.prompt_from_record(record)
+    replace_prompt(restored.spec)
+    state = editor_state()
+    state.variable_values = dict(restored.values)
+    state.last_run = run_history.result_from_record(record)
+    autosave_draft()
+    add_notice("info", f"Opened call {record.id} ({record.created_at[:19].replace('T', ' ')} UTC) from the call log"
+               + ("." if restored.exact else ": logged before prompts kept their {{variables}}, so this is the "
+                  "request as sent."))
 
 
 @st.cache_resource(show_spinner=False)
@@ -300,7 +346,7 @@ def autosave_draft() -> None:
     if fingerprint == state.draft_fingerprint:
         return
     try:
-        drafts.save_draft(state.prompt, state.variable_values)
+        drafts.save_draft(state.prompt, state.variable_values, state.draft_tab)
     except (ValueError, OSError) as error:
         # Not written: the last good draft stays; the next change tries again. Said once per problem.
         problem = f"The draft could not be autosaved, so a reload would lose the latest changes: {error}"

@@ -6,6 +6,7 @@ import json
 import anthropic
 import pytest
 
+from workbench.call_filter import CallFilter
 from workbench import batches, compare, preflight
 from workbench.compare_cases import CaseCheck, CompareCase
 from workbench.pricing import load_price_table
@@ -104,7 +105,7 @@ def test_submit_wait_collect_gives_the_same_grid_as_a_live_run(client, log, pric
     assert (report.logged, report.problems) == (6, [])
     assert batches.pending_batches(log) == []
 
-    rows = log.query_calls(source="batch")
+    rows = log.query_calls(CallFilter(sources=("batch",)))
     assert len(rows) == 6 and {row["batch_id"] for row in rows} == {record.id}
     for row in rows:
         call = log.get(row["id"])
@@ -148,7 +149,7 @@ def test_errored_and_expired_requests_show_as_such(client, log, prices):
     summary = compare.summarize(outcome, prices, template_request=template)
     assert all(row["check"] == "error: batch_expired" and row["error"].startswith("Expired") for row in summary.grid)
     assert all(row["cost_usd"] is None for row in summary.grid)
-    calls = log.query_calls(source="batch")
+    calls = log.query_calls(CallFilter(sources=("batch",)))
     assert {row["error_type"] for row in calls} == {"invalid_request_error", "batch_expired"}
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import anthropic
 import httpx2
 
-from workbench import compare
+from workbench import compare, usage_stats
+from workbench.call_filter import CallFilter
 from workbench.compare_cases import CaseCheck, CompareCase
 from workbench.models import fetch_catalog
 from workbench.pricing import load_price_table
@@ -95,3 +96,9 @@ def test_calls_still_rate_limited_after_the_sdk_retries_run_again_then_report(si
     assert kinds.count("Rerun") == 2 * (compare.MAX_RERUN_ROUNDS - 1)
     assert kinds.count("RunDone") == 2  # one per call, the last attempt's failure
     assert log.count(source="compare") == 2 * compare.MAX_RERUN_ROUNDS  # every attempt is in the log
+    # ...as attempts of two logical calls, so totals count two calls.
+    totals = usage_stats.overview(log, CallFilter()).totals
+    assert (totals.calls, totals.attempts, totals.errors) == (2, 2 * compare.MAX_RERUN_ROUNDS, 2)
+    finals = log.query_calls(final_only=True)
+    assert sorted(row["attempt"] for row in finals) == [compare.MAX_RERUN_ROUNDS] * 2
+    assert [row["sdk_retries"] for row in finals] == [compare.COMPARE_MAX_RETRIES] * 2  # the SDK's own retries

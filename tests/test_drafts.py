@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from workbench.drafts import (
-    DraftError, draft_fingerprint, draft_path, draft_values_path, load_draft, save_draft,
+    DraftError, draft_fingerprint, draft_path, draft_values_path, is_tab_id, load_draft, new_tab_id, newest_tab,
+    prune_tab_drafts, save_draft,
 )
 from workbench.spec import PromptFileError, PromptSpec, load_prompt, new_prompt
 
@@ -122,3 +124,28 @@ def test_a_prompt_that_cannot_be_written_as_json_leaves_both_files_whole():
     with pytest.raises(PromptFileError):
         save_draft(poem_prompt().with_request(temperature=float("nan")), {"topic": "other"})
     assert (draft_path().read_bytes(), draft_values_path().read_bytes()) == before
+
+
+def test_each_tab_has_its_own_files_and_the_newest_of_any_is_found(workbench_home):
+    first, second = new_tab_id(), new_tab_id()
+    assert first != second and is_tab_id(first) and not is_tab_id("../x") and not is_tab_id(None)
+    assert newest_tab() == (False, None)
+    save_draft(poem_prompt(), {"topic": "the sea"}, first)
+    save_draft(new_prompt("claude-haiku-4-5", "Other tab"), {}, second)
+    assert load_draft(first).values == {"topic": "the sea"}
+    assert load_draft(second).spec.request["messages"][0]["content"] == "Other tab"
+    assert newest_tab() == (True, second)
+    save_draft(poem_prompt(), {"topic": "a river"}, first)
+    assert newest_tab() == (True, first)
+    with pytest.raises(ValueError, match="not a draft tab id"):
+        draft_path("../../etc/passwd")
+
+
+def test_old_tab_drafts_are_pruned_to_the_newest(workbench_home):
+    tabs = [new_tab_id() for _ in range(4)]
+    for index, tab in enumerate(tabs):
+        save_draft(new_prompt("claude-haiku-4-5", f"tab {index}"), {}, tab)
+        os.utime(draft_path(tab), ns=(index * 10**9, index * 10**9))
+    prune_tab_drafts(keep=2)
+    assert [draft_path(tab).exists() for tab in tabs] == [False, False, True, True]
+    assert not draft_values_path(tabs[0]).exists()

@@ -29,21 +29,22 @@ def test_a_new_session_starts_with_the_prompt_and_values_typed_in_the_last(monke
 
 def test_unchanged_reruns_do_not_rewrite_the_draft(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
-    assert not draft_path().exists()  # nothing typed yet: nothing to keep
+    tab = app.session_state["editor"].draft_tab
+    assert not draft_path(tab).exists()  # nothing typed yet: nothing to keep
     write_turn(app, 0, "Hello")
     # Drafts are written by os.replace, so a rewrite would give each file a new inode.
-    inodes = (draft_path().stat().st_ino, draft_values_path().stat().st_ino)
+    inodes = (draft_path(tab).stat().st_ino, draft_values_path(tab).stat().st_ino)
     for _ in range(3):
         app.run()
     app.toggle(key="editor_live_count").set_value(False).run()  # not part of the prompt
-    assert (draft_path().stat().st_ino, draft_values_path().stat().st_ino) == inodes
+    assert (draft_path(tab).stat().st_ino, draft_values_path(tab).stat().st_ino) == inodes
 
 
 def test_new_starts_a_fresh_prompt_and_a_fresh_draft(monkeypatch, simulator):
     app = open_app(monkeypatch, simulator)
     write_turn(app, 0, "Old text")
     click(app, "editor_new")
-    assert load_draft().spec.request["messages"][0]["content"] == ""
+    assert load_draft(app.session_state["editor"].draft_tab).spec.request["messages"][0]["content"] == ""
     again = open_app(monkeypatch, simulator)
     assert again.text_area(key="editor_turn_0_text").value == ""
 

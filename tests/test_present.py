@@ -128,3 +128,8 @@ def test_no_page_component_or_cli_module_formats_dollars_or_milliseconds_itself(
     offenders = [f"{path.name}: {pattern}" for path in files for pattern in patterns
                  if re.search(pattern, path.read_text(encoding="utf-8"))]
     assert files and offenders == []
+
+
+def test_large_counts_fit_a_tile_in_three_significant_digits():
+    values = (0, 987, 1_000, 12_345, 999_999, 4_560_000, 1_200_000_000, -4_500, None)
+    assert [present.count_compact(n) for n in values] == ["0", "987", "1K", "12.3K", "1M", "4.56M", "1.2B", "-4.5K", "—"]

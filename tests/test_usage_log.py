@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from workbench.call_filter import CallFilter
 from workbench.usage_log import CallRecord, UsageLog, utc_now_iso
 
 
@@ -36,6 +37,7 @@ def test_append_then_get_returns_the_same_record_with_its_id(log):
     call_id = log.append(record)
     stored = log.get(call_id)
     record.id = call_id
+    record.group_id = call_id  # a first attempt is its own logical call
     assert stored == record
 
 
@@ -122,8 +124,8 @@ def test_query_calls_filters_and_leaves_out_bodies(log):
     log.append(make_record(model="a", source="editor", created_at="2026-03-01T00:00:00Z"))
     later_a = log.append(make_record(model="a", source="cli", created_at="2026-03-05T00:00:00Z"))
     later_b = log.append(make_record(model="b", source="cli", created_at="2026-03-06T00:00:00Z"))
-    rows = log.query_calls(since="2026-03-02")
+    rows = log.query_calls(CallFilter(since="2026-03-02"))
     assert [row["id"] for row in rows] == [later_b, later_a]
     assert "request_json" not in rows[0] and "response_json" not in rows[0]
-    assert [row["id"] for row in log.query_calls(model="a", source="cli")] == [later_a]
+    assert [row["id"] for row in log.query_calls(CallFilter(models=("a",), sources=("cli",)))] == [later_a]
     assert len(log.query_calls(limit=1)) == 1

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from workbench.migrations import CALL_LOG_MIGRATIONS, MIGRATIONS_TABLE, Migrations
-from workbench.usage_log import CallRecord, UsageLog
+from workbench.usage_log import CallRecord, UsageLog, UsageLogTooNew
 
 
 def make_record() -> CallRecord:
@@ -57,12 +57,42 @@ def test_a_later_migration_applies_once_and_leaves_old_rows_as_they_were(tmp_pat
         assert later.apply(conn) == ["m900_add_calls_note"]
         assert later.apply(conn) == []
         assert conn.execute("SELECT note FROM calls WHERE id = ?", (old_id,)).fetchone() == (None,)
-    # The log still reads and writes with the extra column, and never re-applies anything.
-    reopened = UsageLog(path)
-    assert reopened.migrations_applied == []
-    assert reopened.get(old_id).cost_usd == 0.5
-    assert reopened.get(reopened.append(make_record())) is not None
     assert [name for name, _ in recorded_migrations(path)][-1] == "m900_add_calls_note"
+
+
+def test_a_log_from_a_newer_version_is_refused_with_one_sentence_and_left_untouched(tmp_path):
+    path = tmp_path / "calls.db"
+    UsageLog(path).append(make_record())
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"INSERT INTO {MIGRATIONS_TABLE} VALUES ('m999_from_the_future', '2030-01-01T00:00:00+00:00')")
+    before = path.read_bytes()
+    with pytest.raises(UsageLogTooNew, match=r"newer version of Workbench .*m999_from_the_future.*Nothing was sent"):
+        UsageLog(path)
+    assert recorded_migrations(path)[-1][0] == "m999_from_the_future"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM calls").fetchone() == (1,)
+
+
+def test_a_log_from_before_attempts_is_migrated_and_its_rows_kept(tmp_path):
+    """A log written by the first release (steps m001-m004) gains status and attempts; no row is lost."""
+    path = tmp_path / "calls.db"
+    first_release = Migrations()
+    for step in CALL_LOG_MIGRATIONS.steps[:4]:
+        first_release.register(step)
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        first_release.apply(conn)
+        conn.execute(
+            "INSERT INTO calls (created_at, source, model, request_hash, input_tokens, cost_usd) "
+            "VALUES ('2026-03-01T10:00:00.000000+00:00', 'cli', 'm', 'h', 12, 0.25)"
+        )
+        conn.execute("INSERT INTO call_bodies (call_id, request_json) VALUES (1, '{\"model\": \"m\"}')")
+    log = UsageLog(path)
+    assert log.migrations_applied == CALL_LOG_MIGRATIONS.names()[4:]
+    old = log.get(1)
+    assert (old.input_tokens, old.cost_usd, old.status, old.group_id, old.attempt, old.final) == (
+        12, 0.25, "completed", 1, 1, True)
+    assert old.template_json is None and old.variables_json is None
+    assert log.get(log.append(make_record())).group_id == 2
 
 
 def test_a_failing_migration_rolls_back_the_whole_batch(tmp_path):

@@ -27,6 +27,7 @@ from workbench.cli_common import (
     refuse_errors,
 )
 from workbench.cli_batch import add_parser as add_batch_parser
+from workbench import cli_usage
 from workbench.cli_compare import add_parser as add_compare_parser
 from workbench.cli_export import add_parser as add_export_parser
 from workbench.cli_tools import add_parser as add_tool_parser
@@ -265,6 +266,8 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_batch_parser,
     add_export_parser,
     add_tool_parser,
+    cli_usage.add_usage_parser,
+    cli_usage.add_history_parser,
 ]
 
 

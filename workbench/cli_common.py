@@ -6,7 +6,7 @@ import sqlite3
 from workbench.preflight import Preflight
 from workbench.pricing import PriceFileError, PriceTable, load_price_table
 from workbench.templating import is_variable_name
-from workbench.usage_log import UsageLog
+from workbench.usage_log import UsageLog, UsageLogTooNew
 
 EXIT_OK, EXIT_API_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's convention for a command stopped by Ctrl-C (128 + SIGINT)
@@ -47,6 +47,8 @@ def open_call_log() -> UsageLog:
     """The call log, or UsageError: a call that cannot be logged is not started."""
     try:
         return UsageLog()
+    except UsageLogTooNew as error:
+        raise UsageError(str(error)) from None
     except (OSError, sqlite3.Error) as error:
         raise UsageError(f"cannot use the call log under WORKBENCH_HOME ({error}); point WORKBENCH_HOME "
                          "at a writable folder, or move a damaged calls.db aside") from None

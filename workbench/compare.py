@@ -223,18 +223,21 @@ def stream_compare(
 
     Each call ends with exactly one RunDone. A call whose run still ends rate limited or
     overloaded yields Rerun instead and is run again in the next round (every attempt is
-    logged by the runner); after MAX_RERUN_ROUNDS its last failure is its RunDone.
+    logged by the runner, as attempts of one logical call); after MAX_RERUN_ROUNDS its last
+    failure is its RunDone.
     """
     from workbench import runner  # here, not at the top: the CLI checks input before loading the SDK
 
     patient_client = client.with_options(max_retries=COMPARE_MAX_RETRIES)
     pending = list(calls)
+    previous_attempt: dict[int, int | None] = {}  # call index -> log id of its last attempt
     for round_number in range(1, MAX_RERUN_ROUNDS + 1):
         last_round = round_number == MAX_RERUN_ROUNDS
         rerun: list[PlannedCall] = []
         events = runner.run_many(
             patient_client,
             [call.request for call in pending],
+            attempts_of=[previous_attempt.get(call.index) for call in pending],
             concurrency=max(1, min(concurrency, MAX_CONCURRENCY)),
             source=source,
             prompt_name=prompt_name,
@@ -245,6 +248,7 @@ def stream_compare(
             call = pending[index]
             if isinstance(event, runner.RunDone) and not last_round and is_retryable(event.result):
                 rerun.append(call)
+                previous_attempt[call.index] = event.result.log_id  # the next attempt joins its logical call
                 yield call, Rerun(event.result.error)
                 continue
             yield call, event

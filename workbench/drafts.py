@@ -1,12 +1,17 @@
-"""The autosaved draft: the prompt being edited and the values typed for its variables, so a reload loses nothing.
+"""The autosaved drafts: the prompt being edited and the values typed for its variables, so a reload loses nothing.
 
-`WORKBENCH_HOME/draft.prompt.json` is an ordinary prompt file (the same text save_prompt writes, so it can be
-opened, run or counted like any other); `WORKBENCH_HOME/draft.values.json` holds the typed values,
-kept apart from the prompt's `variables` defaults so that both come back exactly as they were.
+Each browser tab has its own draft, `WORKBENCH_HOME/drafts/<tab>.prompt.json`, so two tabs never
+overwrite each other; a fresh tab starts from the newest draft of any tab. A draft is an ordinary
+prompt file (the same text save_prompt writes, so it can be opened, run or counted like any other);
+`<tab>.values.json` holds the typed values, kept apart from the prompt's `variables` defaults so
+that both come back exactly as they were. `WORKBENCH_HOME/draft.prompt.json` is the single draft
+earlier versions kept (tab None); a fresh tab still starts from it when it is the newest.
 """
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +23,11 @@ from workbench.templating import is_variable_name
 
 DRAFT_FILE = "draft.prompt.json"
 VALUES_FILE = "draft.values.json"
+TABS_DIR = "drafts"
+PROMPT_SUFFIX, VALUES_SUFFIX = ".prompt.json", ".values.json"
+# Tab drafts kept; older ones (tabs long closed) are removed when a new tab starts.
+KEPT_TAB_DRAFTS = 50
+_TAB_ID = re.compile(r"[0-9a-f]{12}")
 VALUES_FORMAT = "workbench.draft-values/1"
 # A draft that can't be read is renamed to this suffix (not deleted: it may hold the only copy).
 SET_ASIDE_SUFFIX = ".unreadable"
@@ -36,12 +46,65 @@ class Draft:
     values_problem: str | None = None
 
 
-def draft_path() -> Path:
-    return workbench_home() / DRAFT_FILE
+def new_tab_id() -> str:
+    """A fresh id for a browser tab's draft."""
+    return secrets.token_hex(6)
 
 
-def draft_values_path() -> Path:
-    return workbench_home() / VALUES_FILE
+def is_tab_id(text: object) -> bool:
+    """True for an id new_tab_id could have made (it comes from the URL, so it is checked before use as a file name)."""
+    return isinstance(text, str) and _TAB_ID.fullmatch(text) is not None
+
+
+def _tabs_dir() -> Path:
+    return workbench_home() / TABS_DIR
+
+
+def draft_path(tab: str | None = None) -> Path:
+    if tab is None:
+        return workbench_home() / DRAFT_FILE
+    if not is_tab_id(tab):
+        raise ValueError(f"{tab!r} is not a draft tab id")
+    return _tabs_dir() / f"{tab}{PROMPT_SUFFIX}"
+
+
+def draft_values_path(tab: str | None = None) -> Path:
+    if tab is None:
+        return workbench_home() / VALUES_FILE
+    return draft_path(tab).with_name(f"{tab}{VALUES_SUFFIX}")
+
+
+def newest_tab() -> tuple[bool, str | None]:
+    """(found, tab) of the most recently written draft: a tab's, or the old single draft (tab None)."""
+    candidates = [(path, path.name.removesuffix(PROMPT_SUFFIX)) for path in _tabs_dir().glob(f"*{PROMPT_SUFFIX}")
+                  if is_tab_id(path.name.removesuffix(PROMPT_SUFFIX))]
+    candidates.append((draft_path(None), None))
+    newest: tuple[float, str | None] | None = None
+    for path, tab in candidates:
+        try:
+            modified = path.stat().st_mtime_ns
+        except OSError:
+            continue
+        if newest is None or modified > newest[0]:
+            newest = (modified, tab)
+    return (False, None) if newest is None else (True, newest[1])
+
+
+def prune_tab_drafts(keep: int = KEPT_TAB_DRAFTS) -> None:
+    """Remove all but the `keep` most recently written tab drafts (best effort)."""
+    prompts = []
+    for path in _tabs_dir().glob(f"*{PROMPT_SUFFIX}"):
+        try:
+            prompts.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue
+    for _, path in sorted(prompts, reverse=True)[keep:]:
+        tab = path.name.removesuffix(PROMPT_SUFFIX)
+        for stale in (path, path.with_name(f"{tab}{VALUES_SUFFIX}")):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
 
 
 def draft_fingerprint(spec: PromptSpec, values: dict[str, str]) -> str:
@@ -49,31 +112,32 @@ def draft_fingerprint(spec: PromptSpec, values: dict[str, str]) -> str:
     return request_hash({"prompt": spec.to_file_dict(), "values": dict(values)})
 
 
-def save_draft(spec: PromptSpec, values: dict[str, str]) -> Path:
-    """Write the draft atomically (values first, then the prompt); raises ValueError (a bad prompt or value) or OSError."""
+def save_draft(spec: PromptSpec, values: dict[str, str], tab: str | None = None) -> Path:
+    """Write a tab's draft atomically (values first, then the prompt); raises ValueError (a bad prompt or value) or OSError."""
     clean = _checked_values(values, "values")  # refuse before touching the disk
     values_text = json.dumps({"format": VALUES_FORMAT, "values": clean}, sort_keys=True, indent=2,
                              ensure_ascii=False) + "\n"
     # Check and serialise the prompt before writing either file: a refused prompt leaves the old draft whole.
-    path = draft_path()
+    path = draft_path(tab)
     prompt_text = checked_prompt_text(spec, path)
-    write_text_atomically(draft_values_path(), values_text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomically(draft_values_path(tab), values_text)
     return write_text_atomically(path, prompt_text)
 
 
-def load_draft() -> Draft | None:
-    """The last autosaved draft, or None when there is none; raises DraftError when it can't be read."""
-    path = draft_path()
+def load_draft(tab: str | None = None) -> Draft | None:
+    """A tab's last autosaved draft, or None when there is none; raises DraftError when it can't be read."""
+    path = draft_path(tab)
     if not path.exists():
         return None
     try:
         spec = load_prompt(path)
     except PromptFileError as error:
         kept = _set_aside(path)
-        _set_aside(draft_values_path())
+        _set_aside(draft_values_path(tab))
         raise DraftError(f"The autosaved draft could not be restored ({error.json_path}: {error.problem}); "
                          f"{_where(kept, path)} and a new prompt was started.") from error
-    values_path = draft_values_path()
+    values_path = draft_values_path(tab)
     if not values_path.exists():
         return Draft(spec=spec, values=dict(spec.variables))
     try:

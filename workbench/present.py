@@ -111,6 +111,20 @@ def tokens_short(value: int | None) -> str:
     return str(value)
 
 
+def count_compact(value: int | None) -> str:
+    """A large count in three significant digits for a narrow tile: "987", "12.3K", "4.56M", "1.2B"; "—" when none."""
+    if value is None:
+        return NOT_MEASURED
+    if abs(value) < 1000:
+        return f"{value:,}"
+    for limit, suffix in ((1_000, "K"), (1_000_000, "M"), (1_000_000_000, "B")):
+        scaled = float(f"{value / limit:.3g}")  # three significant digits, rounded once
+        if abs(scaled) < 1000 or suffix == "B":
+            text = f"{scaled:,.2f}".rstrip("0").rstrip(".")
+            return text + suffix
+    raise AssertionError("unreachable")
+
+
 def tokens_per_s(value: float | None) -> str:
     """Output speed: "85.3 tokens/s", or "—" when not measured."""
     return NOT_MEASURED if value is None else f"{value:,.1f} tokens/s"

@@ -132,6 +132,11 @@ class RunResult:
     response: dict | None = None
     # Why this run read less from the prompt cache than the previous one had cached (Editor runs).
     cache_miss: CacheMissExplanation | None = None
+    # The prompt's request before {{variables}} were filled in, and the values (for restoring the run).
+    template: dict | None = None
+    variables: dict | None = None
+    # HTTP retries the SDK made inside this run (rate limits, overload, dropped connections).
+    sdk_retries: int | None = None
 
     @property
     def incomplete(self) -> bool:
@@ -213,8 +218,12 @@ def _elapsed_ms(since: float) -> float:
 class _RunRecorder:
     """What one run has produced so far, so a failure at any point still yields a full RunResult."""
 
-    def __init__(self, request: dict, source: str, prompt_name: str | None):
+    def __init__(self, request: dict, source: str, prompt_name: str | None,
+                 template: dict | None = None, variables: dict | None = None):
         self.request = copy.deepcopy(request)
+        self.template = copy.deepcopy(template)
+        self.variables = dict(variables) if variables is not None else None
+        self.sdk_retries: int | None = None
         self.model = str(request.get("model", ""))
         self.source = source
         self.prompt_name = prompt_name
@@ -258,6 +267,7 @@ class _RunRecorder:
             output_tokens_per_s=_output_rate(usage, self.ttft_ms, latency_ms),
             error=error, partial=error is not None and self.has_output,
             started_at=self.started_at, response=response,
+            template=self.template, variables=self.variables, sdk_retries=self.sdk_retries,
         )
 
 
@@ -300,6 +310,7 @@ def _read_stream(client: anthropic.Anthropic, kwargs: dict, recorder: _RunRecord
     with client.messages.stream(**kwargs) as stream:
         pacer.observe_response(stream.response.headers, sent_at)
         recorder.request_id = stream.request_id
+        recorder.sdk_retries = _retries_taken(stream.response)
         for event in stream:
             kind = event.type
             if kind == "message_start":
@@ -328,15 +339,43 @@ def _read_stream(client: anthropic.Anthropic, kwargs: dict, recorder: _RunRecord
                 recorder.finished = True
 
 
-def _log_result(log: UsageLog | None, result: RunResult) -> None:
+def _retries_taken(response: httpx2.Response | None) -> int | None:
+    """How many times the SDK retried before this response, from the header it sent with the last try."""
+    try:
+        return int(response.request.headers["x-stainless-retry-count"])
+    except (AttributeError, KeyError, RuntimeError, TypeError, ValueError):
+        return None
+
+
+def _log_pending(log: UsageLog | None, recorder: _RunRecorder, attempt_of: int | None) -> int | None:
+    """Write-ahead: the call's row, pending, before anything is sent; None when there is no log."""
+    if log is None:
+        return None
+    try:
+        return log.begin(_pending_record(recorder), attempt_of=attempt_of)
+    except Exception as error:  # a log failure must not stop the run the user asked for
+        _warn_log_failure(error)
+        return None
+
+
+def _log_result(log: UsageLog | None, result: RunResult, pending_id: int | None, attempt_of: int | None) -> None:
     if log is None:
         return
     try:
-        result.log_id = log.append(record_from_result(result))
+        record = record_from_result(result)
+        if pending_id is None:
+            result.log_id = log.append(record, attempt_of=attempt_of)
+        else:
+            log.complete(pending_id, record)
+            result.log_id = pending_id
     except Exception as error:  # a log failure must not lose the reply the user is looking at
-        # One line for whoever reads stderr (the CLI has no logging set up); details at debug level.
-        logger.warning("could not write the call log entry: %s: %s", type(error).__name__, error)
-        logger.debug("call log failure", exc_info=True)
+        _warn_log_failure(error)
+
+
+def _warn_log_failure(error: Exception) -> None:
+    # One line for whoever reads stderr (the CLI has no logging set up); details at debug level.
+    logger.warning("could not write the call log entry: %s: %s", type(error).__name__, error)
+    logger.debug("call log failure", exc_info=True)
 
 
 def stream_run(
@@ -350,6 +389,9 @@ def stream_run(
     extra_headers: dict | None = None,
     previous: RunResult | None = None,
     input_tokens: int | None = None,
+    template: dict | None = None,
+    variables: dict | None = None,
+    attempt_of: int | None = None,
 ) -> Iterator[Event]:
     """Run one (already substituted) request with streaming; yields deltas, then RunDone(result).
 
@@ -359,6 +401,10 @@ def stream_run(
     Before sending, the run waits while the endpoint's rate limits for this model are spent
     (workbench.pacing), yielding RateLimitWait events; `input_tokens` is the request's count when
     the caller has one (else an estimate). Timings start when the request is sent.
+    The call is logged as pending before the request is sent and completed when it ends, so a
+    process killed mid-call leaves a row (marked interrupted when the log is next opened).
+    `template` and `variables` are the prompt before substitution, stored to restore the run;
+    `attempt_of` is the log id of an earlier attempt at the same logical call (a re-queue).
     If the consumer closes the generator early, or Ctrl-C (KeyboardInterrupt) arrives mid-run, the
     HTTP stream is closed and the run is still logged, with error type "cancelled".
     """
@@ -368,7 +414,7 @@ def stream_run(
     pacer = pacing.pacer_for(str(client.base_url), str(request.get("model", "")))
     spend = _rate_limit_spend(request, input_tokens)
     reservation = yield from pacer.spend_when_ready(spend)
-    recorder = _RunRecorder(request, source, prompt_name)
+    recorder = _RunRecorder(request, source, prompt_name, template, variables)
     kwargs = build_call_kwargs(request)
     if extra_headers:
         kwargs["extra_headers"] = dict(extra_headers)
@@ -376,6 +422,7 @@ def stream_run(
     if previous_id and "diagnostics" not in request:
         kwargs["diagnostics"] = {"previous_message_id": previous_id}
     error: RunError | None = None
+    pending_id = _log_pending(log, recorder, attempt_of)
     try:
         yield from _read_stream(client, kwargs, recorder, pacer, reservation, spend)
         if not recorder.finished:
@@ -387,11 +434,13 @@ def stream_run(
         # made (and may be billed), so log what arrived before letting the interruption through.
         result = recorder.result(prices, _local_error("cancelled", "The run was stopped before it finished.",
                                                       recorder.request_id))
-        _log_result(log, result)
+        _log_result(log, result, pending_id, attempt_of)
         raise
     except anthropic.APIStatusError as status_error:
         error = _status_error(status_error)
         recorder.request_id = recorder.request_id or error.request_id
+        if recorder.sdk_retries is None:
+            recorder.sdk_retries = _retries_taken(status_error.response)
     except (anthropic.APIConnectionError, httpx2.TransportError) as connection_error:
         # Mid-stream, a dropped connection surfaces as httpx2's RemoteProtocolError/ReadError, not
         # as an anthropic exception (the SDK only wraps errors raised before the response arrives).
@@ -413,7 +462,7 @@ def stream_run(
         result.cache_miss = explain_cache_miss(
             previous.request, previous.usage, previous.started_at, result.request, result.usage, result.started_at,
             (result.response or {}).get("diagnostics"))
-    _log_result(log, result)
+    _log_result(log, result, pending_id, attempt_of)
     yield RunDone(result)
 
 
@@ -455,6 +504,7 @@ def run_many(
     requests: Sequence[dict],
     *,
     concurrency: int = 4,
+    attempts_of: Sequence[int | None] | None = None,
     **options: Any,
 ) -> Iterator[tuple[int, Event]]:
     """Run requests on a pool of `concurrency` threads; yield (index, event) in the caller's thread.
@@ -463,7 +513,8 @@ def run_many(
     RunDone. If the consumer stops early (breaks out or closes this generator), runs not yet
     started are cancelled and running ones stop at their next stream event, closing their HTTP
     streams (logged as "cancelled"); worker threads are not joined, so this returns at once and
-    each thread ends within one event or the client timeout.
+    each thread ends within one event or the client timeout. `attempts_of[i]`, when given, is the
+    log id of an earlier attempt at request i (see stream_run's attempt_of).
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
@@ -474,7 +525,8 @@ def run_many(
 
     def run_one(index: int, request: dict) -> None:
         try:
-            for event in stream_run(client, request, **options):
+            attempt_of = attempts_of[index] if attempts_of is not None else None
+            for event in stream_run(client, request, attempt_of=attempt_of, **options):
                 if consumer_gone.is_set():
                     return  # leaving the loop closes stream_run, which closes the HTTP stream
                 events.put((index, event))
@@ -522,6 +574,26 @@ def run_many_results(client: anthropic.Anthropic, requests: Sequence[dict], **op
 # ---------------------------------------------------------------- logging
 
 
+def _pending_record(recorder: _RunRecorder) -> CallRecord:
+    """The write-ahead row of a run about to be sent: what was asked, nothing yet of what came back."""
+    return CallRecord(
+        created_at=recorder.started_at, source=recorder.source, prompt_name=recorder.prompt_name,
+        model=recorder.model or "(none)", request_hash=request_hash(recorder.request),
+        input_tokens=0, output_tokens=0, cache_write_tokens=0, cache_read_tokens=0,
+        ttft_ms=None, latency_ms=None, stop_reason=None, error_type=None, error_status=None,
+        request_id=None, cost_usd=None, price_version=None, response_json=None,
+        **_body_fields(recorder.request, recorder.template, recorder.variables),
+    )
+
+
+def _body_fields(request: dict, template: dict | None, variables: dict | None) -> dict[str, str | None]:
+    return {
+        "request_json": json.dumps(request, ensure_ascii=False, sort_keys=True),
+        "template_json": json.dumps(template, ensure_ascii=False, sort_keys=True) if template is not None else None,
+        "variables_json": json.dumps(variables, ensure_ascii=False, sort_keys=True) if variables is not None else None,
+    }
+
+
 def record_from_result(result: RunResult) -> CallRecord:
     """The call-log row of a run: tokens, timings, cost, error, and the request/response JSON."""
     usage = result.usage or UsageCounts()
@@ -535,6 +607,7 @@ def record_from_result(result: RunResult) -> CallRecord:
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
         cache_write_tokens=usage.cache_write_tokens,
+        cache_write_1h_tokens=usage.cache_write_1h_tokens,
         cache_read_tokens=usage.cache_read_tokens,
         ttft_ms=result.ttft_ms,
         latency_ms=result.latency_ms,
@@ -544,6 +617,7 @@ def record_from_result(result: RunResult) -> CallRecord:
         request_id=result.request_id,
         cost_usd=result.cost.usd,
         price_version=result.cost.price_version or None,
-        request_json=json.dumps(result.request, ensure_ascii=False, sort_keys=True),
         response_json=json.dumps(result.response, ensure_ascii=False) if result.response is not None else None,
+        sdk_retries=result.sdk_retries,
+        **_body_fields(result.request, result.template, result.variables),
     )
