@@ -37,10 +37,11 @@ def render_page() -> None:
         st.error(f"The price table could not be loaded, so costs can't be shown: {price_error}")
         return
 
+    _, log_problem = session.usage_log_or_problem()
     catalog = session.get_catalog()
     spec = render_prompt_source()
     if spec is None:
-        render_batches()  # batches already submitted are followed whatever the prompt's state
+        _render_batches(log_problem)  # batches already submitted are followed whatever the prompt's state
         return
     models = render_model_picker(catalog)
     counting = render_count_toggle()
@@ -60,7 +61,6 @@ def render_page() -> None:
     prompt_problems = compare.prompt_problems(spec.request)
     empty_problem = prompt_problems[0].message if prompt_problems else None
     _, backend_problem = session.backend_or_error()
-    _, log_problem = session.usage_log_or_problem()
     if backend_problem:
         ready_problem = f"Nothing can run until the backend is set up: {backend_problem}"
     elif log_problem:
@@ -104,10 +104,14 @@ def render_page() -> None:
         render_batch_controls(spec, columns, rows, setups, ready_problem)
 
     with batches_tab:
-        if log_problem:
-            st.error(log_problem)  # the batches are kept in the call log
-        else:
-            render_batches()
+        _render_batches(log_problem)
+
+
+def _render_batches(log_problem: str | None) -> None:
+    if log_problem:
+        st.error(log_problem)  # the batches are kept in the call log
+    else:
+        render_batches()
 
 
 render_page()
