@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
+from components.page_state import UsageKeys as Keys
 from components import usage_calls, usage_charts
 from components.session import get_prices, setup_state, usage_log_or_problem
 from workbench import present, usage_stats
@@ -12,7 +13,6 @@ from workbench.call_filter import OUTCOMES, CallFilter
 from workbench.pricing import PriceFileError
 from workbench.usage_log import SOURCES
 
-KEY = "usage"
 RANGES = {"Last 24 hours": 1, "Last 7 days": 7, "Last 30 days": 30, "All time": None, "Dates…": "dates"}
 DEFAULT_RANGE = "Last 24 hours"  # opens in about a second on a 1M-call log (bench/usage_scale.py)
 
@@ -25,14 +25,14 @@ def _filter_from_widgets(choices: dict[str, list[str]]) -> tuple[CallFilter, flo
     """The filter the widgets describe, and its span in days (None: open-ended)."""
     columns = st.columns([1.2, 1.6, 1.2, 1.4, 1.2])
     chosen_range = columns[0].selectbox("Time range", list(RANGES), index=list(RANGES).index(DEFAULT_RANGE),
-                                        key=f"{KEY}_range")
+                                        key=Keys.RANGE)
     since = until = None
     span_days: float | None = None
     now = datetime.now(timezone.utc)
     if RANGES[chosen_range] == "dates":
         today = now.date()
         picked = columns[0].date_input("From – to (UTC)", value=(today - timedelta(days=7), today),
-                                       key=f"{KEY}_dates")
+                                       key=Keys.DATES)
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             first, last = picked
             since = first.isoformat()
@@ -41,11 +41,11 @@ def _filter_from_widgets(choices: dict[str, list[str]]) -> tuple[CallFilter, flo
     elif RANGES[chosen_range] is not None:
         span_days = RANGES[chosen_range]
         since = (now - timedelta(days=span_days)).isoformat(timespec="microseconds")
-    models = columns[1].multiselect("Model", choices["models"], key=f"{KEY}_models", placeholder="All models")
-    sources = columns[2].multiselect("Source", list(SOURCES), key=f"{KEY}_sources", placeholder="All sources")
-    prompts = columns[3].multiselect("Prompt", choices["prompt_names"], key=f"{KEY}_prompts",
+    models = columns[1].multiselect("Model", choices["models"], key=Keys.MODELS, placeholder="All models")
+    sources = columns[2].multiselect("Source", list(SOURCES), key=Keys.SOURCES, placeholder="All sources")
+    prompts = columns[3].multiselect("Prompt", choices["prompt_names"], key=Keys.PROMPTS,
                                      placeholder="All prompts")
-    outcomes = columns[4].multiselect("Outcome", list(OUTCOMES), key=f"{KEY}_outcomes", placeholder="Any outcome")
+    outcomes = columns[4].multiselect("Outcome", list(OUTCOMES), key=Keys.OUTCOMES, placeholder="Any outcome")
     call_filter = CallFilter(since=since, until=until, models=tuple(models), sources=tuple(sources),
                              prompt_names=tuple(prompts), outcomes=tuple(outcomes))
     return call_filter, span_days
@@ -96,7 +96,7 @@ def _render_price_versions(log, call_filter: CallFilter, result: usage_stats.Ove
                f"{prices.version}.")
     if not outdated:
         return
-    if st.toggle("Recompute with current prices", key=f"{KEY}_reprice",
+    if st.toggle("Recompute with current prices", key=Keys.REPRICE,
                  help="Prices every call again with the current price table, beside what was logged."):
         rows = usage_stats.reprice(log, call_filter, prices)
         st.dataframe(
@@ -104,7 +104,7 @@ def _render_price_versions(log, call_filter: CallFilter, result: usage_stats.Ove
               "logged cost": present.usd(row.logged_usd), "logged with": ", ".join(sorted(map(str, row.logged_versions))),
               f"cost with {prices.version}": present.usd(row.current_usd),
               "unknown now": row.current_unknown} for row in rows],
-            hide_index=True, key=f"{KEY}_reprice_table",
+            hide_index=True, key=Keys.REPRICE_TABLE,
         )
 
 
@@ -137,16 +137,16 @@ else:
     _render_kpis(result, timing, saved)
     _render_price_versions(log, call_filter, result, prices)
     left, right = st.columns(2)
-    left.plotly_chart(usage_charts.tokens_over_time(result), key=f"{KEY}_chart_tokens")
-    right.plotly_chart(usage_charts.cost_per_day(result), key=f"{KEY}_chart_cost")
+    left.plotly_chart(usage_charts.tokens_over_time(result), key=Keys.CHART_TOKENS)
+    right.plotly_chart(usage_charts.cost_per_day(result), key=Keys.CHART_COST)
     upper = timing["p95_latency_ms"] * 1.5 if timing["p95_latency_ms"] else None
     left.plotly_chart(usage_charts.latency_distribution(usage_stats.latency_histogram(log, call_filter, upper)),
-                      key=f"{KEY}_chart_latency")
+                      key=Keys.CHART_LATENCY)
     if result.errors_by_type:
-        right.plotly_chart(usage_charts.errors_by_type(result), key=f"{KEY}_chart_errors")
+        right.plotly_chart(usage_charts.errors_by_type(result), key=Keys.CHART_ERRORS)
     else:
         right.success("No errors in these calls.", icon=":material/check_circle:")
 
-usage_calls.render_calls(log, call_filter, result, key_prefix=KEY)
-usage_calls.render_downloads(log, call_filter, key_prefix=KEY)
-usage_calls.render_clear(log, call_filter, result, key_prefix=KEY)
+usage_calls.render_calls(log, call_filter, result)
+usage_calls.render_downloads(log, call_filter)
+usage_calls.render_clear(log, call_filter, result)

@@ -337,3 +337,28 @@ class CompareKeys:
         """A model's override widget (max_tokens, effort, thinking, budget). The key names the prompt
         settings it starts from, so a changed prompt gets fresh widgets instead of stale values."""
         return f"compare_{setting}_{model}_{(basis or '')[:8]}"
+
+
+class UsageKeys:
+    """Every widget key of the Usage page."""
+
+    RANGE = "usage_range"
+    DATES = "usage_dates"
+    MODELS = "usage_models"
+    SOURCES = "usage_sources"
+    PROMPTS = "usage_prompts"
+    OUTCOMES = "usage_outcomes"
+    REPRICE = "usage_reprice"
+    REPRICE_TABLE = "usage_reprice_table"
+    CHART_TOKENS = "usage_chart_tokens"
+    CHART_COST = "usage_chart_cost"
+    CHART_LATENCY = "usage_chart_latency"
+    CHART_ERRORS = "usage_chart_errors"
+    PAGE = "usage_page"
+    CALLS = "usage_calls"
+    OPEN = "usage_open"
+    CSV = "usage_csv"
+    JSONL = "usage_jsonl"
+    CLEAR_SCOPE = "usage_clear_scope"
+    CLEAR_CONFIRM = "usage_clear_confirm"
+    CLEAR = "usage_clear"

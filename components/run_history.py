@@ -8,9 +8,8 @@ import streamlit as st
 from components.page_state import EditorKeys as Keys
 from components.run_view import render_result
 from components.session import open_call_in_editor
-from workbench import run_history, usage_stats
+from workbench import present, run_history, usage_stats
 from workbench.call_filter import UNNAMED_PROMPT
-from workbench import present
 from workbench.spec import PromptFileError
 from workbench.usage_log import UsageLog
 

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
+from components.page_state import UsageKeys as Keys
 from components.session import open_call_in_editor
-from workbench import usage_stats
+from workbench import present, usage_stats
 from workbench.call_filter import CallFilter
-from workbench import present
 from workbench.spec import PromptFileError
 from workbench.usage_log import UsageLog
 
@@ -36,26 +36,26 @@ def _table_rows(rows: list[dict]) -> list[dict]:
     } for row in rows]
 
 
-def render_calls(log: UsageLog, call_filter: CallFilter, result: usage_stats.Overview, *, key_prefix: str) -> None:
+def render_calls(log: UsageLog, call_filter: CallFilter, result: usage_stats.Overview) -> None:
     """Newest calls first, a page at a time; picking a row shows its request, response and attempts."""
     st.subheader("Calls")
     pages = max(1, -(-result.totals.calls // PAGE_SIZE))
-    page_key = f"{key_prefix}_page"
+    page_key = Keys.PAGE
     if st.session_state.get(page_key, 1) > pages:
         st.session_state[page_key] = 1
     page = st.number_input(f"Page (of {pages:,}, {PAGE_SIZE} calls each, newest first)", min_value=1,
                            max_value=pages, step=1, key=page_key)
     rows = log.query_calls(call_filter, limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE, final_only=True)
-    event = st.dataframe(_table_rows(rows), hide_index=True, key=f"{key_prefix}_calls",
+    event = st.dataframe(_table_rows(rows), hide_index=True, key=Keys.CALLS,
                          on_select="rerun", selection_mode="single-row")
     picked = event.selection.rows if event is not None else []
     if not picked or picked[0] >= len(rows):
         st.caption("Pick a row to see its request and response, and to open it in the Editor.")
         return
-    _render_call(log, rows[picked[0]]["id"], key_prefix=key_prefix)
+    _render_call(log, rows[picked[0]]["id"])
 
 
-def _render_call(log: UsageLog, call_id: int, *, key_prefix: str) -> None:
+def _render_call(log: UsageLog, call_id: int) -> None:
     record = log.get(call_id)
     if record is None:
         st.warning("That call is no longer in the log.")
@@ -63,7 +63,7 @@ def _render_call(log: UsageLog, call_id: int, *, key_prefix: str) -> None:
     with st.container(border=True):
         st.markdown(f"**Call {record.id}** · {record.model} · {record.created_at[:19].replace('T', ' ')} UTC · "
                     f"{usage_stats.outcome_label(record.__dict__)}")
-        if st.button("Open in Editor", key=f"{key_prefix}_open", icon=":material/edit_note:", type="primary",
+        if st.button("Open in Editor", key=Keys.OPEN, icon=":material/edit_note:", type="primary",
                      help="Makes this call's exact request (and its variable values) the Editor's prompt."):
             try:
                 open_call_in_editor(record)
@@ -89,7 +89,7 @@ def _render_call(log: UsageLog, call_id: int, *, key_prefix: str) -> None:
                 st.caption("No response was logged (the call failed before a reply, or never finished).")
 
 
-def render_downloads(log: UsageLog, call_filter: CallFilter, *, key_prefix: str) -> None:
+def render_downloads(log: UsageLog, call_filter: CallFilter) -> None:
     """The filtered calls as CSV or JSON lines; the file is written when the button is clicked."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
 
@@ -105,24 +105,24 @@ def render_downloads(log: UsageLog, call_filter: CallFilter, *, key_prefix: str)
 
     left, right, _ = st.columns([1, 1, 3])
     left.download_button("Download CSV", as_csv, file_name=f"workbench-calls-{stamp}.csv", mime="text/csv",
-                         key=f"{key_prefix}_csv", icon=":material/download:", on_click="ignore")
+                         key=Keys.CSV, icon=":material/download:", on_click="ignore")
     right.download_button("Download JSON lines", as_jsonl, file_name=f"workbench-calls-{stamp}.jsonl",
-                          mime="application/jsonl", key=f"{key_prefix}_jsonl", icon=":material/download:",
+                          mime="application/jsonl", key=Keys.JSONL, icon=":material/download:",
                           on_click="ignore")
 
 
-def render_clear(log: UsageLog, call_filter: CallFilter, result: usage_stats.Overview, *, key_prefix: str) -> None:
+def render_clear(log: UsageLog, call_filter: CallFilter, result: usage_stats.Overview) -> None:
     """Delete calls after a confirmation: the filtered ones, or the whole log."""
     with st.expander("Clear the log"):
         scopes = [f"Only the calls matching the filters ({result.totals.attempts:,} rows)",
                   "The whole log, every call"]
-        scope = st.radio("What to delete", scopes, key=f"{key_prefix}_clear_scope",
+        scope = st.radio("What to delete", scopes, key=Keys.CLEAR_SCOPE,
                          index=0 if not call_filter.is_everything else 1)
         confirmed = st.checkbox("Yes, delete these calls for good (download them first to keep a copy)",
-                                key=f"{key_prefix}_clear_confirm")
-        if st.button("Delete", key=f"{key_prefix}_clear", disabled=not confirmed, icon=":material/delete:"):
+                                key=Keys.CLEAR_CONFIRM)
+        if st.button("Delete", key=Keys.CLEAR, disabled=not confirmed, icon=":material/delete:"):
             target = call_filter if scope == scopes[0] else CallFilter()
             removed = log.delete(target)
-            st.session_state.pop(f"{key_prefix}_clear_confirm", None)
+            st.session_state.pop(Keys.CLEAR_CONFIRM, None)
             st.toast(f"Deleted {removed:,} calls from the log.")
             st.rerun()
