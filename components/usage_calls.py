@@ -27,6 +27,7 @@ def _table_rows(rows: list[dict]) -> list[dict]:
         "input": row["input_tokens"], "output": row["output_tokens"],
         "cache w/r": f"{row['cache_write_tokens']:,} / {row['cache_read_tokens']:,}",
         "cost": present.usd(row["cost_usd"]),
+        "price table": row["price_version"] or "",
         "TTFT ms": None if row["ttft_ms"] is None else round(row["ttft_ms"]),
         "latency ms": None if row["latency_ms"] is None else round(row["latency_ms"]),
         "stop_reason": row["stop_reason"] or "",
