@@ -362,3 +362,4 @@ class UsageKeys:
     CLEAR_SCOPE = "usage_clear_scope"
     CLEAR_CONFIRM = "usage_clear_confirm"
     CLEAR = "usage_clear"
+    EXPORT = ExportKeys("usage_call")

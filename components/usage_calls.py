@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
+from components.export_view import render_call_export
 from components.page_state import UsageKeys as Keys
 from components.session import open_call_in_editor
 from workbench import present, usage_stats
@@ -77,7 +78,7 @@ def _render_call(log: UsageLog, call_id: int) -> None:
             st.caption("Attempts: " + "; ".join(
                 f"#{item.attempt} {usage_stats.outcome_label(item.__dict__)}"
                 + (f" after {item.sdk_retries} SDK retries" if item.sdk_retries else "") for item in attempts))
-        request_tab, response_tab = st.tabs(["Request", "Response"])
+        request_tab, response_tab, code_tab = st.tabs(["Request", "Response", "Code"])
         with request_tab:
             st.json(json.loads(record.request_json), expanded=2)
             if record.variables_json:
@@ -88,6 +89,8 @@ def _render_call(log: UsageLog, call_id: int) -> None:
                 st.json(json.loads(record.response_json), expanded=2)
             else:
                 st.caption("No response was logged (the call failed before a reply, or never finished).")
+        with code_tab:
+            render_call_export(record.request_json, keys=Keys.EXPORT, name=record.prompt_name)
 
 
 def render_downloads(log: UsageLog, call_filter: CallFilter) -> None:
