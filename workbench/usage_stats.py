@@ -28,6 +28,10 @@ BREAKDOWNS = {
 HOURLY_UP_TO_DAYS = 7
 LATENCY_BINS = 30
 
+# Grouping by model or prompt, the planner would rather walk that column's index (a table lookup
+# per row of the whole log, filtered afterwards) than sort the rows in the time range: 0.85 s
+# against 0.1 s for a day of a 1M-call log. NOT INDEXED keeps it on the rowid range.
+_NOT_INDEXED = "NOT INDEXED"
 _TOKENS_USED_SQL = "(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens) > 0"
 
 # One sort key per group (bucket, model) and conditional sums: SQLite sorts every row it groups,
@@ -146,7 +150,7 @@ def _errors_by_type(log: UsageLog, where: str, params: list) -> dict[str, int]:
     rows = log.select(
         f"""
         SELECT CASE WHEN status = 'interrupted' THEN 'interrupted' ELSE error_type END AS kind, COUNT(*) AS calls
-        FROM calls WHERE ({where}) AND final = 1
+        FROM calls {_NOT_INDEXED} WHERE ({where}) AND final = 1
             AND (status = 'interrupted' OR (status = 'completed' AND error_type IS NOT NULL))
         GROUP BY kind ORDER BY calls DESC, kind
         """,
@@ -160,8 +164,8 @@ def breakdown(log: UsageLog, call_filter: CallFilter, by: str) -> list[dict]:
     if by not in BREAKDOWNS:
         raise ValueError(f"--by {by!r} is not one of {', '.join(BREAKDOWNS)}")
     where, params = call_filter.sql()
-    rows = log.select(_GROUP_SQL.format(key=BREAKDOWNS[by], indexed="", tokens_used=_TOKENS_USED_SQL, where=where),
-                      params)
+    rows = log.select(_GROUP_SQL.format(key=BREAKDOWNS[by], indexed=_NOT_INDEXED, tokens_used=_TOKENS_USED_SQL,
+                                        where=where), params)
     groups: dict[str, Totals] = defaultdict(Totals)
     for row in rows:
         groups[row["bucket"]].add(row)
@@ -202,7 +206,7 @@ def latency_histogram(log: UsageLog, call_filter: CallFilter, upper_ms: float | 
     rows = log.select(
         f"""
         SELECT model, MIN(CAST(latency_ms / ? AS INTEGER), {LATENCY_BINS - 1}) AS bin, COUNT(*) AS calls
-        FROM calls WHERE ({where}) AND final = 1 AND status = 'completed' AND latency_ms IS NOT NULL
+        FROM calls {_NOT_INDEXED} WHERE ({where}) AND final = 1 AND status = 'completed' AND latency_ms IS NOT NULL
         GROUP BY model, bin ORDER BY model, bin
         """,
         [width, *params],
