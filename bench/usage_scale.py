@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import resource
 import sqlite3
@@ -115,8 +116,10 @@ def measure(preload: bool) -> None:
         import components.session  # noqa: F401  (app.py imports it on every page)
         import components.sidebar  # noqa: F401
 
-        # A server has run scripts before: warm Streamlit's own first-run set-up on a trivial one.
-        AppTest.from_string("import streamlit as st\nst.dataframe([{'a': 1}])", default_timeout=120).run()
+        # A server has run scripts before (Compare draws Plotly charts): warm Streamlit's own
+        # first-run set-up and Plotly's lazily loaded validators on a trivial script.
+        AppTest.from_string("import streamlit as st\nimport plotly.graph_objects as go\nst.dataframe([{'a': 1}])\n"
+                            "st.plotly_chart(go.Figure(go.Bar(x=['a'], y=[1])))", default_timeout=120).run()
 
     renders = []
     for _ in range(2):
@@ -174,6 +177,8 @@ def main() -> None:
           f"{cold['first_render_s'] * 1000:,.0f} ms")
     print(f"Usage page, a second session's render: {warm['second_render_s'] * 1000:,.0f} ms")
     print(f"Usage page, switching to the last 7 days ({warm['week_calls']} calls): {warm['week_s'] * 1000:,.0f} ms")
+    print(f"load average while measuring (1 / 5 / 15 min, {os.cpu_count()} cores): "
+          + " / ".join(f"{load:.1f}" for load in os.getloadavg()))
     print(f"peak RSS of the rendering process: {max(warm['peak_rss_mib'], cold['peak_rss_mib']):,.0f} MiB "
           "(target <= 400 MB)")
 
