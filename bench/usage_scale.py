@@ -103,8 +103,9 @@ def measure(preload: bool) -> None:
     """In a fresh process with WORKBENCH_HOME set: time the Usage page's first and a second render.
 
     With `preload`, what a running server has already loaded for other pages (Plotly for Compare,
-    pandas/pyarrow for any table, the app shell's modules, Streamlit's first-run set-up) is loaded
-    first, so the time is the page's own: its queries and drawing.
+    pandas/pyarrow for any table, the app shell's modules, Streamlit's first-run set-up, the
+    backend and model catalog its sidebar shows) is loaded first, so the time is the page's own:
+    its queries and drawing.
     """
     from streamlit.testing.v1 import AppTest
 
@@ -118,8 +119,10 @@ def measure(preload: bool) -> None:
 
         # A server has run scripts before (Compare draws Plotly charts): warm Streamlit's own
         # first-run set-up and Plotly's lazily loaded validators on a trivial script.
+        # Its sidebar has resolved the backend (here the in-process simulator) and listed the models.
         AppTest.from_string("import streamlit as st\nimport plotly.graph_objects as go\nst.dataframe([{'a': 1}])\n"
-                            "st.plotly_chart(go.Figure(go.Bar(x=['a'], y=[1])))", default_timeout=120).run()
+                            "st.plotly_chart(go.Figure(go.Bar(x=['a'], y=[1])))\n"
+                            "from components.session import get_catalog\nget_catalog()", default_timeout=120).run()
 
     renders = []
     for _ in range(2):
