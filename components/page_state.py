@@ -136,6 +136,7 @@ class ToolsState:
     tries: list[Any] = field(default_factory=list)  # components.tools_page.TryRun of the last "Try it"
     matrix: Any = None  # workbench.tool_trials.MatrixOutcome of the last matrix
     notices: list[tuple[str, str]] = field(default_factory=list)  # one-shot messages for the next render
+    delete_pending: str | None = None  # path of the library file a Delete waits to have confirmed
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ class ToolsKeys:
     LIBRARY_PICK = "tools_library_pick"
     OPEN = "tools_open"
     DELETE = "tools_delete"
+    DELETE_CONFIRM = "tools_delete_confirm"
+    DELETE_CANCEL = "tools_delete_cancel"
     NEW = "tools_new"
     SAVE = "tools_save"
     DOWNLOAD = "tools_download"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,12 +101,22 @@ def _save() -> None:
     notify("success", f"Saved to the library as `{path}`.")
 
 
-def _delete(entries: list[LibraryEntry]) -> None:
+def _ask_delete(entries: list[LibraryEntry]) -> None:
     picked = st.session_state.get(Keys.LIBRARY_PICK)
-    entry = next((entry for entry in entries if str(entry.path) == picked), None)
-    if entry is not None:
-        delete_tool(entry.path)
-        notify("info", f"Deleted `{entry.path.name}` from the library.")
+    page_state().delete_pending = picked if any(str(entry.path) == picked for entry in entries) else None
+
+
+def _delete() -> None:
+    state = page_state()
+    if state.delete_pending:
+        path = Path(state.delete_pending)
+        delete_tool(path)
+        notify("info", f"Deleted `{path.name}` from the library.")
+    state.delete_pending = None
+
+
+def _keep() -> None:
+    page_state().delete_pending = None
 
 
 def _attach_to_editor() -> None:
@@ -146,7 +157,14 @@ def render_library_bar() -> None:
     open_column.button("Open", key=Keys.OPEN, width="stretch", disabled=not entries,
                        on_click=_open_entry, args=(entries,))
     delete_column.button("Delete", key=Keys.DELETE, width="stretch", disabled=not entries,
-                         on_click=_delete, args=(entries,))
+                         on_click=_ask_delete, args=(entries,))
+    pending = page_state().delete_pending
+    if pending:
+        with st.container(border=True):
+            st.warning(f"Delete `{Path(pending).name}` from the library? This can't be undone.")
+            confirm = st.container(horizontal=True)
+            confirm.button("Delete it", key=Keys.DELETE_CONFIRM, type="primary", on_click=_delete)
+            confirm.button("Keep it", key=Keys.DELETE_CANCEL, on_click=_keep)
     buttons = st.container(horizontal=True)
     buttons.button("New tool", key=Keys.NEW, icon=":material/add:",
                    on_click=_load, args=(new_tool(), "Started a new tool."))

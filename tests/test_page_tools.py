@@ -135,6 +135,18 @@ def test_library_save_open_and_attach_to_the_editor(monkeypatch, simulator):
     app.button(key="tools_attach").click()
     rerun(app)
     assert [tool["name"] for tool in app.session_state["editor"].prompt.request["tools"]] == ["get_weather"]
+    # Delete asks first; Keep leaves the file, Delete it removes it.
+    app.button(key="tools_delete").click()
+    rerun(app)
+    assert "Delete `get_weather.tool.json` from the library?" in texts(app)
+    app.button(key="tools_delete_cancel").click()
+    rerun(app)
+    assert saved.exists() and "from the library?" not in texts(app)
+    app.button(key="tools_delete").click()
+    rerun(app)
+    app.button(key="tools_delete_confirm").click()
+    rerun(app)
+    assert not saved.exists() and "Deleted `get_weather.tool.json`" in texts(app)
 
 
 def test_try_forced_on_two_models_validates_inputs_and_closes_the_loop(monkeypatch, simulator):
