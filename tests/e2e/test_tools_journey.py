@@ -39,9 +39,12 @@ def test_build_attach_force_answer_and_read_the_final_answer(page, app_url, arti
     _type(page, ".st-key-tools_b_f_name input", "get_weather")
     _type(page, ".st-key-tools_b_f_description textarea",
           "Get the current weather in a given city, with temperature and conditions.", "Control+Enter")
+    expect(page.get_by_text("Valid: the API accepts this tool.")).to_be_visible()  # named and described
     page.locator(".st-key-tools_b_p__add button").first.click()
     wait_for_app_idle(page)
+    expect(page.locator(".st-key-tools_b_p_param_1_name input")).to_have_value("param_1")
     _type(page, ".st-key-tools_b_p_param_1_name input", "city")
+    expect(page.locator(".st-key-tools_b_p_city_name input")).to_have_value("city")
     _type(page, ".st-key-tools_b_p_city_description input", "City name, e.g. Paris")
     expect(page.get_by_text("Valid: the API accepts this tool.")).to_be_visible()
 
