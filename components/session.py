@@ -249,8 +249,7 @@ def open_call_in_editor(record) -> None:
     state.last_run = run_history.result_from_record(record)
     autosave_draft()
     add_notice("info", f"Opened call {record.id} ({record.created_at[:19].replace('T', ' ')} UTC) from the call log"
-               + ("." if restored.exact else ": logged before prompts kept their {{variables}}, so this is the "
-                  "request as sent."))
+               + ("." if restored.exact else ": the log holds this request as it was sent, without {{variables}}."))
 
 
 @st.cache_resource(show_spinner=False)

@@ -129,3 +129,20 @@ def test_a_log_from_a_newer_version_refuses_run_before_any_request(workbench_hom
     assert err.count("\n") == 1 and "newer version of Workbench" in err and "Nothing was sent" in err
     assert server.requests == 0
     assert usage_code == 2 and "newer version of Workbench" in usage_err
+
+
+def test_a_cli_run_logs_its_template_and_values_so_it_can_be_restored(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_BACKEND", "simulator")
+    monkeypatch.setenv("WORKBENCH_SIMULATOR_SPEED", "50")
+    path = tmp_path / "greet.prompt.json"
+    path.write_text(json.dumps({"format": "workbench.prompt/1", "name": "greet", "description": "",
+                                "variables": {"tone": "calm"},
+                                "request": {"model": "claude-haiku-4-5", "max_tokens": 50, "messages": [
+                                    {"role": "user", "content": "A {{tone}} hello to {{name}}."}]}}), encoding="utf-8")
+    code, _, err = run_cli("run", str(path), "--var", "name=Ada", "--json")
+    assert code == 0, err
+    from workbench.run_history import prompt_from_record
+    (row,) = UsageLog().query_calls()
+    restored = prompt_from_record(UsageLog().get(row["id"]))
+    assert restored.exact and restored.values == {"tone": "calm", "name": "Ada"}
+    assert restored.spec.request["messages"][0]["content"] == "A {{tone}} hello to {{name}}."

@@ -1,6 +1,8 @@
 """Compare runs against the simulator: concurrent models, failures kept per call, rate limits survived."""
 from __future__ import annotations
 
+import json
+
 import anthropic
 import httpx2
 
@@ -9,6 +11,7 @@ from workbench.call_filter import CallFilter
 from workbench.compare_cases import CaseCheck, CompareCase
 from workbench.models import fetch_catalog
 from workbench.pricing import load_price_table
+from workbench.run_history import prompt_from_record
 from workbench.runner import TextDelta
 from workbench.simulator import start_simulator
 from workbench.spec import PromptSpec, new_prompt
@@ -102,3 +105,14 @@ def test_calls_still_rate_limited_after_the_sdk_retries_run_again_then_report(si
     finals = log.query_calls(final_only=True)
     assert sorted(row["attempt"] for row in finals) == [compare.MAX_RERUN_ROUNDS] * 2
     assert [row["sdk_retries"] for row in finals] == [compare.COMPARE_MAX_RETRIES] * 2  # the SDK's own retries
+
+
+def test_each_compare_call_is_logged_with_its_template_and_values_to_restore(client):
+    log = UsageLog()
+    cases = [CompareCase(0, {"city": "Oslo"}, None)]
+    calls = compare.plan_calls(landmark_prompt(), ["claude-haiku-4-5"], cases=cases)
+    outcome = compare.run_compare(client, calls, log=log, prompt_name="landmarks")
+    record = log.get(outcome.results[0].log_id)
+    restored = prompt_from_record(record)
+    assert restored.exact and restored.values["city"] == "Oslo"
+    assert "{{city}}" in json.dumps(restored.spec.request) and "Oslo" in record.request_json

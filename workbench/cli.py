@@ -33,7 +33,7 @@ from workbench.cli_export import add_parser as add_export_parser
 from workbench.cli_tools import add_parser as add_tool_parser
 from workbench.models import Catalog, default_model_id, offline_catalog
 from workbench.spec import PromptFileError, PromptSpec, load_prompt, new_prompt
-from workbench.templating import MissingVariableError, find_variables
+from workbench.templating import MissingVariableError, filled_values, find_variables
 
 if TYPE_CHECKING:
     from workbench.runner import RunResult
@@ -148,7 +148,8 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     thinking_shown = False
     # closing(): if printing fails (a closed pipe) the run is closed, and so logged, at once.
     with contextlib.closing(stream_run(client, request, source="cli", prompt_name=spec.name, log=log,
-                                       prices=prices)) as events:
+                                       prices=prices, template=template,
+                                       variables=filled_values(values, find_variables(template)))) as events:
         for event in events:
             if isinstance(event, TextDelta) and stream_to_out:
                 out.write(event.text)

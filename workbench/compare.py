@@ -158,6 +158,9 @@ class PlannedCall:
     repeat: int  # 0-based
     case: CompareCase | None
     request: dict
+    # The request before its {{variables}} were filled in, and their values: logged to restore the call.
+    template: dict | None = None
+    values: dict | None = None
 
 
 def plan_calls(
@@ -189,7 +192,8 @@ def plan_calls(
         substituted = {model: substitute(aimed[model], filled) for model in models}
         for repeat in range(repeats):
             for model in models:
-                calls.append(PlannedCall(len(calls), model, repeat, case, copy.deepcopy(substituted[model])))
+                calls.append(PlannedCall(len(calls), model, repeat, case, copy.deepcopy(substituted[model]),
+                                         template=copy.deepcopy(aimed[model]), values=dict(filled)))
     return calls
 
 
@@ -237,7 +241,8 @@ def stream_compare(
         events = runner.run_many(
             patient_client,
             [call.request for call in pending],
-            attempts_of=[previous_attempt.get(call.index) for call in pending],
+            per_request=[{"attempt_of": previous_attempt.get(call.index), "template": call.template,
+                          "variables": call.values} for call in pending],
             concurrency=max(1, min(concurrency, MAX_CONCURRENCY)),
             source=source,
             prompt_name=prompt_name,

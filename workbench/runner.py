@@ -504,7 +504,7 @@ def run_many(
     requests: Sequence[dict],
     *,
     concurrency: int = 4,
-    attempts_of: Sequence[int | None] | None = None,
+    per_request: Sequence[dict] | None = None,
     **options: Any,
 ) -> Iterator[tuple[int, Event]]:
     """Run requests on a pool of `concurrency` threads; yield (index, event) in the caller's thread.
@@ -513,8 +513,8 @@ def run_many(
     RunDone. If the consumer stops early (breaks out or closes this generator), runs not yet
     started are cancelled and running ones stop at their next stream event, closing their HTTP
     streams (logged as "cancelled"); worker threads are not joined, so this returns at once and
-    each thread ends within one event or the client timeout. `attempts_of[i]`, when given, is the
-    log id of an earlier attempt at request i (see stream_run's attempt_of).
+    each thread ends within one event or the client timeout. `per_request[i]`, when given, holds
+    stream_run options of request i alone (its template, variables, attempt_of).
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
@@ -525,8 +525,8 @@ def run_many(
 
     def run_one(index: int, request: dict) -> None:
         try:
-            attempt_of = attempts_of[index] if attempts_of is not None else None
-            for event in stream_run(client, request, attempt_of=attempt_of, **options):
+            own_options = per_request[index] if per_request is not None else {}
+            for event in stream_run(client, request, **options, **own_options):
                 if consumer_gone.is_set():
                     return  # leaving the loop closes stream_run, which closes the HTTP stream
                 events.put((index, event))
