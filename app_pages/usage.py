@@ -90,7 +90,8 @@ def _render_kpis(result: usage_stats.Overview, timing: dict, saved: float | None
 
 def _render_price_versions(log, call_filter: CallFilter, result: usage_stats.Overview, prices) -> None:
     versions = {version: count for version, count in result.price_versions.items() if version}
-    described = ", ".join(f"{version} ({count:,} calls)" for version, count in sorted(versions.items()))
+    described = ", ".join(f"{version} ({count:,} call{'' if count == 1 else 's'})"
+                          for version, count in sorted(versions.items()))
     outdated = [version for version in versions if version != prices.version]
     st.caption(f"Costs as logged, computed with price table {described or 'none'}; the current table is "
                f"{prices.version}.")
