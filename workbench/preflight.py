@@ -774,30 +774,15 @@ def json_schema_problem(schema: object) -> str | None:
 
 def output_schema_problems(schema: object) -> list[str]:
     """Why the API would refuse `schema` as output_config.format (JSON Schema + structured-output rules)."""
+    from workbench.tools_schema import open_object_paths  # one walk for closed objects (strict tools too)
+
     if not isinstance(schema, dict):
         return ["The schema must be a JSON object."]
     invalid = json_schema_problem(schema)
     if invalid:
         return [invalid]
-    return [f"${where}: an object schema needs \"additionalProperties\": false for structured output."
-            for where in _open_objects(schema, "")]
-
-
-def _open_objects(schema: object, where: str) -> list[str]:
-    """Paths of object schemas that don't set additionalProperties to false."""
-    if isinstance(schema, list):
-        return [path for index, item in enumerate(schema) for path in _open_objects(item, f"{where}[{index}]")]
-    if not isinstance(schema, dict):
-        return []
-    types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
-    found = [where] if "object" in types and schema.get("additionalProperties") is not False else []
-    for key, value in schema.items():
-        if key in ("properties", "$defs", "definitions", "patternProperties") and isinstance(value, dict):
-            for name, child in value.items():
-                found += _open_objects(child, f"{where}.{key}.{name}")
-        elif key in ("items", "anyOf", "allOf", "oneOf", "prefixItems", "not", "additionalProperties"):
-            found += _open_objects(value, f"{where}.{key}")
-    return found
+    return [f"{where}: an object schema needs \"additionalProperties\": false for structured output."
+            for where in open_object_paths(schema, "$")]
 
 
 # --- Message Batches: the limits of one batch (batch-processing docs) ----------------------------

@@ -292,19 +292,32 @@ def _closest(name: str, options: dict) -> str | None:
     return next((option for option in options if option.lower().replace("-", "_") == lowered), None)
 
 
+def _is_object_schema(schema: dict) -> bool:
+    types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+    return "object" in types
+
+
+def open_object_paths(schema: object, path: str = "$") -> list[str]:
+    """Paths of the object schemas in `schema` that don't set additionalProperties to false.
+
+    Structured output (output_config.format) and strict tools both need every object closed:
+    one walk for both rules.
+    """
+    return [where for sub, where in _walk_schemas(schema, path)
+            if _is_object_schema(sub) and sub.get("additionalProperties") is not False]
+
+
 def strict_mode_findings(schema: object, path: str = "$.input_schema") -> list[Finding]:
     """What strict tool use needs: additionalProperties false on every object (else the API refuses
     the tool), and every property required (else the model may leave it out)."""
-    findings = []
+    findings = [_error(json_path_child(where, "additionalProperties"), "strict_additional_properties",
+                       "Strict mode needs additionalProperties: false on every object schema; "
+                       "the API refuses the tool without it.",
+                       'Add "additionalProperties": false here, or turn strict off.')
+                for where in open_object_paths(schema, path)]
     for sub, where in _walk_schemas(schema, path):
-        types = sub.get("type") if isinstance(sub.get("type"), list) else [sub.get("type")]
-        if "object" not in types:
+        if not _is_object_schema(sub):
             continue
-        if sub.get("additionalProperties") is not False:
-            findings.append(_error(json_path_child(where, "additionalProperties"), "strict_additional_properties",
-                                   "Strict mode needs additionalProperties: false on every object schema; "
-                                   "the API refuses the tool without it.",
-                                   'Add "additionalProperties": false here, or turn strict off.'))
         properties = sub.get("properties") if isinstance(sub.get("properties"), dict) else {}
         required = sub.get("required") if isinstance(sub.get("required"), list) else []
         optional = [key for key in properties if key not in required]
@@ -325,8 +338,7 @@ def closed_schema(schema: dict) -> dict:
     """
     closed = copy.deepcopy(schema)
     for sub, _ in _walk_schemas(closed, "$"):
-        types = sub.get("type") if isinstance(sub.get("type"), list) else [sub.get("type")]
-        if "object" in types and "additionalProperties" not in sub:
+        if _is_object_schema(sub) and "additionalProperties" not in sub:
             sub["additionalProperties"] = False
     return closed
 
