@@ -93,6 +93,9 @@ class TrialCall:
     message: str
     request: dict
     structured: bool = False  # asked through output_config.format instead of forced tool use
+    # What Compare's runner logs to restore a call: a trial has no {{variables}}, the request is the prompt.
+    template: dict | None = None
+    values: dict | None = None
 
 
 @dataclass(frozen=True)
