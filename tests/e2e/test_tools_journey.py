@@ -77,3 +77,8 @@ def test_build_attach_force_answer_and_read_the_final_answer(page, app_url, arti
     wait_for_app_idle(page)
     page.mouse.move(0, 0)
     page.screenshot(path=str(artifacts_dir / "editor-final-answer.png"), full_page=True)
+
+    # The app (and its autosaved draft) is shared with the other journeys: leave a fresh prompt behind.
+    page.locator(".st-key-editor_new button").first.click()
+    wait_for_app_idle(page)
+    expect(page.locator(".st-key-editor_turn_0_text textarea")).to_have_value("")
