@@ -68,7 +68,7 @@ def run(client, calls, concurrency=16):
 
 
 def test_a_request_limit_is_waited_for_not_hit(start_limited):
-    limited = start_limited(rate_limit=4)  # a bucket of 4, refilled 40 per real second
+    limited = start_limited(rate_limit=2)  # a bucket of 2, refilled 20 per real second
     wire = WireCount()
     outcome, kinds = run(wire.client(limited.base_url), matrix(40, "claude-haiku-4-5"))
     assert all(result.ok for result in outcome.results.values()) and len(outcome.results) == 40
@@ -79,12 +79,12 @@ def test_a_request_limit_is_waited_for_not_hit(start_limited):
 
 def test_an_input_token_limit_binds_before_the_request_limit(start_limited):
     # ~600 input tokens a call against 6,000 a simulated minute: 10 calls a minute, far below the
-    # (unset, nominal) request limit; at speed 30 refilled at 3,000 tokens per real second.
-    limited = start_limited(speed=30, itpm=6_000)
+    # (unset, nominal) request limit; refilled at 1,000 tokens (under two calls) per real second.
+    limited = start_limited(itpm=6_000)
     wire = WireCount()
     long_question = "Consider this carefully. " * 120 + "Give one fact about {{topic}}."
-    outcome, kinds = run(wire.client(limited.base_url), matrix(24, "claude-haiku-4-5", user_text=long_question))
-    assert all(result.ok for result in outcome.results.values()) and len(outcome.results) == 24
+    outcome, kinds = run(wire.client(limited.base_url), matrix(16, "claude-haiku-4-5", user_text=long_question))
+    assert all(result.ok for result in outcome.results.values()) and len(outcome.results) == 16
     assert "input-tokens" in kinds
     assert wire.refused <= 2, f"{wire.refused} requests refused: the runs did not pace themselves"
 

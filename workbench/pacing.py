@@ -9,7 +9,8 @@ tokens. When the budget is gone the run waits for the refill instead of sending.
 tokens from the caller's count, output tokens from max_tokens (the API's own estimate at admission).
 
 What a response says was true when the server admitted that request; the refill since then is
-added, and the spending of runs still waiting for their own response is subtracted.
+added, and the spending of runs the response may not include yet (not answered before that
+request left) is subtracted.
 """
 from __future__ import annotations
 
@@ -84,10 +85,15 @@ class _Bucket:
 
 
 class Reservation:
-    """What one run has spent before sending, until its own response shows the server's count of it."""
+    """What one run spent before sending; counted against every view of the buckets that may miss it."""
 
     def __init__(self, spend: Spend) -> None:
         self.spend = spend
+        self.answered_at: float | None = None  # monotonic time its reply started (or the run ended)
+
+    def missing_from(self, view_sent_at: float) -> bool:
+        """True unless a request sent after this one's answer arrived (so the server had counted it) gave the view."""
+        return self.answered_at is None or self.answered_at >= view_sent_at
 
 
 @dataclass
@@ -96,7 +102,7 @@ class Pacer:
 
     buckets: dict[str, _Bucket] = field(default_factory=dict)
     rejections: int = 0  # 429 responses seen, retried ones included
-    _unsettled: set = field(default_factory=set)  # Reservations whose response has not arrived
+    _reservations: list = field(default_factory=list)  # Reservations some view may not include yet
     # Actual uncached input tokens per estimated one, from the latest reply (estimates are rough).
     input_scale: float = 1.0
     _probe_started: float | None = None
@@ -114,6 +120,9 @@ class Pacer:
                 bucket = _bucket_from_headers(headers, kind, sent_at, self.buckets.get(kind))
                 if bucket is not None and (kind not in self.buckets or sent_at >= self.buckets[kind].sent_at):
                     self.buckets[kind] = bucket
+            if self.buckets:
+                oldest_view = min(bucket.sent_at for bucket in self.buckets.values())
+                self._reservations = [r for r in self._reservations if r.missing_from(oldest_view)]
 
     # -- spending before a send --------------------------------------------------------------
 
@@ -128,14 +137,25 @@ class Pacer:
             # estimate compares with the server's count); the others wait for its answer.
             if now - self._probe_started < FIRST_RESPONSE_WAIT_S:
                 return FIRST_RESPONSE, FIRST_RESPONSE_SLICE_S
+        longest = self._longest_wait(spend, now, self._reservations)
+        in_flight = [r for r in self._reservations if r.answered_at is None]
+        if longest[0] is not None and not in_flight:
+            # Nothing is in flight, so no fresher view is coming: if only runs that may already be
+            # counted stand in the way, one request goes ahead to bring a fresh view.
+            if self._longest_wait(spend, now, in_flight)[0] is None:
+                return None, 0.0
+        return longest
+
+    def _longest_wait(self, spend: Spend, now: float, reservations: list) -> tuple[str | None, float]:
         longest: tuple[str | None, float] = (None, 0.0)
         for kind, bucket in self.buckets.items():
             need = min(spend.of(kind), bucket.limit)
             refilled = bucket.remaining + bucket.refill_per_s * (now - bucket.seen_at)
-            # Runs that have spent but not heard back may not be in the headers yet: count them
-            # (a run the server already counted is counted twice for a moment: the safe side).
-            unsettled = sum(reservation.spend.of(kind) for reservation in self._unsettled)
-            missing = need - (min(bucket.limit, refilled) - unsettled)
+            # A view shows every request the server admitted before it, and surely those answered
+            # before its request was sent; the spending of any other run is subtracted again
+            # (one the server did count is then counted twice until a fresher view: the safe side).
+            uncounted = sum(r.spend.of(kind) for r in reservations if r.missing_from(bucket.sent_at))
+            missing = need - (min(bucket.limit, refilled) - uncounted)
             if missing > 0:
                 wait = missing / bucket.refill_per_s
                 if wait > longest[1]:
@@ -152,7 +172,8 @@ class Pacer:
         """The run's reply started (its spending is in the headers now), or it ended without one."""
         with self._lock:
             self._heard_back = True
-            self._unsettled.discard(reservation)
+            if reservation.answered_at is None:
+                reservation.answered_at = time.monotonic()
 
     def spend_when_ready(self, spend: Spend) -> Generator[RateLimitWait, None, Reservation]:
         """Wait (yielding one RateLimitWait per slice) until `spend` fits, then spend it.
@@ -168,7 +189,7 @@ class Pacer:
                     if not self._heard_back and self._probe_started is None:
                         self._probe_started = now
                     reservation = Reservation(scaled)
-                    self._unsettled.add(reservation)
+                    self._reservations.append(reservation)
                     return reservation
             if kind != FIRST_RESPONSE:  # waiting for the first headers is no rate limit to report
                 yield RateLimitWait(kind, wait)
