@@ -59,7 +59,7 @@ class PromptSpec:
     def from_file_dict(cls, data: object, source: str = "<input>") -> "PromptSpec":
         """Validate a parsed prompt file and build the spec; raises PromptFileError."""
         if not isinstance(data, dict):
-            _fail(source, "$", f"must be a JSON object, got {_describe(data)}")
+            _fail(source, "$", f"must be a JSON object, got {json_type_phrase(data)}")
         for key in data:
             if key not in _FILE_KEYS:
                 _fail(source, _child("$", key), "unknown key; a prompt file has only "
@@ -70,10 +70,10 @@ class PromptSpec:
             _fail(source, "$.format", f'must be "{PROMPT_FORMAT}", got {_show(data["format"])}')
         name = data.get("name", "untitled")
         if not isinstance(name, str):
-            _fail(source, "$.name", f"must be a string, got {_describe(name)}")
+            _fail(source, "$.name", f"must be a string, got {json_type_phrase(name)}")
         description = data.get("description", "")
         if not isinstance(description, str):
-            _fail(source, "$.description", f"must be a string, got {_describe(description)}")
+            _fail(source, "$.description", f"must be a string, got {json_type_phrase(description)}")
         variables = _check_variables(data.get("variables", {}), source)
         if "request" not in data:
             _fail(source, "$.request", "missing; it holds the Messages API request body")
@@ -107,7 +107,7 @@ def validate_request(request: object, source: str = "<input>", json_path: str = 
     # Checked: what Workbench relies on (model, messages, max_tokens, system, no stream) and the
     # shape of common optional keys. Everything else passes through for the API to judge.
     if not isinstance(request, dict):
-        _fail(source, json_path, f"must be a JSON object (the Messages API body), got {_describe(request)}")
+        _fail(source, json_path, f"must be a JSON object (the Messages API body), got {json_type_phrase(request)}")
     if "stream" in request:
         _fail(source, _child(json_path, "stream"),
               "must not be present; Workbench decides whether to stream when it runs the prompt")
@@ -245,8 +245,8 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _describe(value: object) -> str:
-    """The JSON type of a value, for messages like 'got an array'."""
+def json_type_phrase(value: object) -> str:
+    """The JSON type of a value, for messages like 'got an array' (one wording for every file check)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -265,11 +265,11 @@ def _describe(value: object) -> str:
 def _show(value: object) -> str:
     """A short JSON rendering of a bad value, for the error message."""
     if isinstance(value, (dict, list)):
-        return _describe(value)
+        return json_type_phrase(value)
     try:
         shown = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
-        return _describe(value)
+        return json_type_phrase(value)
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
@@ -341,13 +341,13 @@ def _file_mode_for(target: Path) -> int:
 
 def _check_variables(variables: object, source: str) -> dict:
     if not isinstance(variables, dict):
-        _fail(source, "$.variables", f"must be an object of name -> default text, got {_describe(variables)}")
+        _fail(source, "$.variables", f"must be an object of name -> default text, got {json_type_phrase(variables)}")
     for name, default in variables.items():
         path = _child("$.variables", name)
         if not is_variable_name(name):
             _fail(source, path, "not a valid variable name (letters, digits, _ . -; not starting with a digit)")
         if not isinstance(default, str):
-            _fail(source, path, f"default must be a string, got {_describe(default)}")
+            _fail(source, path, f"default must be a string, got {json_type_phrase(default)}")
     return variables
 
 
@@ -355,13 +355,13 @@ def _check_messages(messages: object, source: str, path: str) -> None:
     if messages is _MISSING:
         _fail(source, path, "missing; give at least one message")
     if not isinstance(messages, list):
-        _fail(source, path, f"must be an array of messages, got {_describe(messages)}")
+        _fail(source, path, f"must be an array of messages, got {json_type_phrase(messages)}")
     if not messages:
         _fail(source, path, "must hold at least one message")
     for index, message in enumerate(messages):
         item = f"{path}[{index}]"
         if not isinstance(message, dict):
-            _fail(source, item, f"must be an object with role and content, got {_describe(message)}")
+            _fail(source, item, f"must be an object with role and content, got {json_type_phrase(message)}")
         if "role" not in message:
             _fail(source, f"{item}.role", 'missing; must be "user" or "assistant"')
         if message["role"] not in _ROLES:
@@ -372,7 +372,7 @@ def _check_messages(messages: object, source: str, path: str) -> None:
         if isinstance(content, str):
             continue
         if not isinstance(content, list):
-            _fail(source, f"{item}.content", f"must be {_CONTENT_SHAPE}, got {_describe(content)}")
+            _fail(source, f"{item}.content", f"must be {_CONTENT_SHAPE}, got {json_type_phrase(content)}")
         _check_blocks(content, source, f"{item}.content")
 
 
@@ -380,7 +380,7 @@ def _check_blocks(blocks: list, source: str, path: str) -> None:
     for index, block in enumerate(blocks):
         item = f"{path}[{index}]"
         if not isinstance(block, dict):
-            _fail(source, item, f"must be a content block object, got {_describe(block)}")
+            _fail(source, item, f"must be a content block object, got {json_type_phrase(block)}")
         if not isinstance(block.get("type"), str):
             _fail(source, f"{item}.type", f"must be a string such as \"text\", got {_show(block.get('type'))}")
         if block["type"] == "text" and not isinstance(block.get("text"), str):
@@ -390,14 +390,14 @@ def _check_blocks(blocks: list, source: str, path: str) -> None:
             if isinstance(inner, list):
                 _check_blocks(inner, source, f"{item}.content")
             elif not isinstance(inner, str):
-                _fail(source, f"{item}.content", f"must be {_CONTENT_SHAPE}, got {_describe(inner)}")
+                _fail(source, f"{item}.content", f"must be {_CONTENT_SHAPE}, got {json_type_phrase(inner)}")
 
 
 def _check_system(system: object, source: str, path: str) -> None:
     if isinstance(system, str):
         return
     if not isinstance(system, list):
-        _fail(source, path, f"must be a string or an array of text blocks, got {_describe(system)}")
+        _fail(source, path, f"must be a string or an array of text blocks, got {json_type_phrase(system)}")
     for index, block in enumerate(system):
         item = f"{path}[{index}]"
         if not isinstance(block, dict) or block.get("type") != "text":
@@ -411,15 +411,15 @@ def _check_optional_shapes(request: dict, source: str, path: str) -> None:
     if "tools" in request:
         tools = request["tools"]
         if not isinstance(tools, list):
-            _fail(source, _child(path, "tools"), f"must be an array of tool objects, got {_describe(tools)}")
+            _fail(source, _child(path, "tools"), f"must be an array of tool objects, got {json_type_phrase(tools)}")
         for index, tool in enumerate(tools):
             item = f"{_child(path, 'tools')}[{index}]"
             if not isinstance(tool, dict):
-                _fail(source, item, f"must be a tool object, got {_describe(tool)}")
+                _fail(source, item, f"must be a tool object, got {json_type_phrase(tool)}")
             if not isinstance(tool.get("name"), str) or not tool["name"]:
                 _fail(source, f"{item}.name", f"must be a non-empty string, got {_show(tool.get('name'))}")
             if "description" in tool and not isinstance(tool["description"], str):
-                _fail(source, f"{item}.description", f"must be a string, got {_describe(tool['description'])}")
+                _fail(source, f"{item}.description", f"must be a string, got {json_type_phrase(tool['description'])}")
     if "stop_sequences" in request:
         stops = request["stop_sequences"]
         if not isinstance(stops, list) or not all(isinstance(stop, str) for stop in stops):
@@ -431,4 +431,4 @@ def _check_optional_shapes(request: dict, source: str, path: str) -> None:
         _fail(source, _child(path, "top_k"), f"must be an integer, got {_show(request['top_k'])}")
     for key in ("metadata", "thinking", "tool_choice", "output_config"):
         if key in request and not isinstance(request[key], dict):
-            _fail(source, _child(path, key), f"must be an object, got {_describe(request[key])}")
+            _fail(source, _child(path, key), f"must be an object, got {json_type_phrase(request[key])}")

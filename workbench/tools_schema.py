@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 
 from workbench.json_schemas import reference_problems, schema_validator
-from workbench.spec import json_path_child
+from workbench.spec import json_path_child, json_type_phrase
 
 if TYPE_CHECKING:  # jsonschema loads with the first schema checked, not when a page is first drawn
     import jsonschema
@@ -87,7 +87,7 @@ def is_custom_tool(tool: object) -> bool:
 def validate_tool(tool: object, path: str = "$") -> list[Finding]:
     """Everything wrong with one tool object: errors first, then warnings, each in path order."""
     if not isinstance(tool, dict):
-        return [_error(path, "tool_not_object", f"A tool must be a JSON object, not {_json_kind(tool)}.",
+        return [_error(path, "tool_not_object", f"A tool must be a JSON object, not {json_type_phrase(tool)}.",
                        'Write it as {"name": ..., "description": ..., "input_schema": {"type": "object", ...}}.')]
     if not is_custom_tool(tool):
         return _name_findings(tool, path)  # a server tool (web_search_...): the API knows its schema
@@ -109,7 +109,7 @@ def _name_findings(tool: dict, path: str) -> list[Finding]:
         return [_error(where, "name_missing", "The tool has no name.",
                        'Add "name", e.g. "get_weather" (letters, digits, _ and -; at most 64).')]
     if not isinstance(name, str):
-        return [_error(where, "name_not_string", f"The name must be a string, not {_json_kind(name)}.",
+        return [_error(where, "name_not_string", f"The name must be a string, not {json_type_phrase(name)}.",
                        'Give it a text name such as "get_weather".')]
     if TOOL_NAME_PATTERN.match(name):
         return []
@@ -140,7 +140,7 @@ def _description_findings(description: object, where: str, what: str) -> list[Fi
                          "Describe what the value means and its format (units, examples).")]
     if not isinstance(description, str):
         return [_error(where, "description_not_string", f"The description must be a string, not "
-                       f"{_json_kind(description)}.", "Write it as text.")]
+                       f"{json_type_phrase(description)}.", "Write it as text.")]
     if what == "tool" and len(description.split()) < MIN_DESCRIPTION_WORDS:
         return [_warning(where, "description_vague",
                          f"The description is very short ({len(description.split())} word(s)).",
@@ -159,7 +159,7 @@ def _field_findings(tool: dict, path: str) -> list[Finding]:
                                    f'"{key}" is not a field of a tool.', fix))
     if "strict" in tool and not isinstance(tool["strict"], bool):
         findings.append(_error(json_path_child(path, "strict"), "strict_not_boolean",
-                               f"strict must be true or false, not {_json_kind(tool['strict'])}.",
+                               f"strict must be true or false, not {json_type_phrase(tool['strict'])}.",
                                "Use true to have inputs guaranteed to match the schema, or remove it."))
     return findings
 
@@ -181,7 +181,7 @@ def input_schema_findings(schema: object, path: str = "$.input_schema", *, stric
                        'Add "input_schema": {"type": "object", "properties": {}} (an empty object for no input).')]
     if not isinstance(schema, dict):
         return [_error(path, "input_schema_not_object", f"input_schema must be a JSON object, not "
-                       f"{_json_kind(schema)}.", 'Write it as {"type": "object", "properties": {...}}.')]
+                       f"{json_type_phrase(schema)}.", 'Write it as {"type": "object", "properties": {...}}.')]
     findings: list[Finding] = []
     if schema.get("type") != "object":
         findings.append(_error(json_path_child(path, "type"), "input_schema_type",
@@ -348,7 +348,7 @@ def closed_schema(schema: dict) -> dict:
 def validate_tools(tools: object, path: str = "$.tools") -> list[Finding]:
     """Findings for every tool of a request's `tools`, plus names used twice."""
     if not isinstance(tools, list):
-        return [_error(path, "tools_not_list", f"tools must be a JSON array, not {_json_kind(tools)}.",
+        return [_error(path, "tools_not_list", f"tools must be a JSON array, not {json_type_phrase(tools)}.",
                        "Write it as [{...}, {...}].")]
     findings = []
     seen: dict[str, int] = {}
@@ -427,23 +427,7 @@ def _path_of(base: str, parts: list) -> str:
     return where
 
 
-def _json_kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
 def _shown(value: object) -> str:
     if value is None:
         return "none"
-    return repr(value) if not isinstance(value, (dict, list)) else _json_kind(value)
+    return repr(value) if not isinstance(value, (dict, list)) else json_type_phrase(value)
