@@ -44,16 +44,6 @@ def _plan(spec: PromptSpec, columns: list[str], rows: list[dict], setups: dict[s
     return plan, " ".join(problems) if problems else None
 
 
-def _projection_text(projection: batches.BatchProjection) -> str:
-    if projection.batch_ceiling_usd is None:
-        return f"Projected cost unknown: {projection.note}."
-    note = f" ({projection.note})" if projection.note else ""
-    return (f"Projected cost at batch prices **{present.usd(projection.batch_floor_usd)} – "
-            f"{present.usd(projection.batch_ceiling_usd)}**, against {present.usd(projection.live_floor_usd)} – "
-            f"{present.usd(projection.live_ceiling_usd)} live (from every reply empty to every reply at "
-            f"max_tokens){note}.")
-
-
 def render_batch_controls(spec: PromptSpec, columns: list[str], rows: list[dict], setups: dict[str, ModelSetup],
                           ready_problem: str | None) -> None:
     """Requests and projected cost (batch vs live), then "Run as batch (50% off)"."""
@@ -69,8 +59,9 @@ def render_batch_controls(spec: PromptSpec, columns: list[str], rows: list[dict]
     plan, problem, projection = _planned(spec, columns, rows, setups, int(repeats))
     problem = ready_problem or problem
     if plan is not None:
+        cost = present.batch_projection(projection)
         st.caption(f"{plan.request_count:,} requests ({len(plan.cases)} cases × {len(plan.models)} models × "
-                   f"{int(repeats)} repeats). {_projection_text(projection)}")
+                   f"{int(repeats)} repeats). {cost[:1].upper()}{cost[1:]}.")
     if problem and plan is not None and not ready_problem:
         st.warning(problem)  # over the API's limits: say what to cut (the table's problems are shown above)
     clicked = st.button("Run as batch (50% off)", key=Keys.RUN_BATCH, disabled=problem is not None or plan is None,

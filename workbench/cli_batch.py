@@ -289,10 +289,4 @@ def submit_compare_batch(spec: Any, calls: list, client: Any, prices: Any, log: 
 
 def projection_line(projection: batches.BatchProjection) -> str:
     """Requests and projected cost at batch prices versus live, in one line."""
-    if projection.batch_ceiling_usd is None:
-        return f"{projection.request_count:,} requests; projected cost unknown ({projection.note})"
-    note = f" ({projection.note})" if projection.note else ""
-    return (f"{projection.request_count:,} requests; projected cost at batch prices "
-            f"{present.usd(projection.batch_floor_usd)}–{present.usd(projection.batch_ceiling_usd)} "
-            f"vs live {present.usd(projection.live_floor_usd)}–{present.usd(projection.live_ceiling_usd)} "
-            f"(input only – every reply at max_tokens){note}")
+    return f"{projection.request_count:,} requests; {present.batch_projection(projection)}"

@@ -230,3 +230,13 @@ def run_json(result: RunResult) -> dict[str, Any]:
             "request_id": error.request_id, "retry_after": error.retry_after, "hint": error.hint,
         },
     }
+
+
+def batch_projection(projection) -> str:
+    """A batch's projected cost (a batches.BatchProjection) at batch prices against live, one sentence for page and CLI."""
+    if projection.batch_ceiling_usd is None:
+        return f"projected cost unknown ({projection.note})"
+    note = f" ({projection.note})" if projection.note else ""
+    return (f"projected cost at batch prices {usd(projection.batch_floor_usd)}–{usd(projection.batch_ceiling_usd)} "
+            f"vs live {usd(projection.live_floor_usd)}–{usd(projection.live_ceiling_usd)} "
+            f"(from every reply empty to every reply at max_tokens){note}")
