@@ -48,3 +48,14 @@ def test_stream_and_non_stream_give_the_same_content(clients, index):
     assert _content(streamed) == _content(message)
     assert streamed.stop_reason == message.stop_reason
     assert streamed.usage.output_tokens == message.usage.output_tokens
+
+
+def test_asking_for_cache_diagnostics_does_not_change_the_answer(client):
+    # The Editor adds diagnostics against the previous run; an exported snippet without it must
+    # get the same reply for the same prompt.
+    request = dict(model="claude-sonnet-4-6", max_tokens=200, messages=[{"role": "user", "content": "Describe the sea."}])
+    plain = client.messages.create(**request)
+    diagnosed = client.messages.create(**request, diagnostics={"previous_message_id": plain.id})
+    assert [block.text for block in diagnosed.content] == [block.text for block in plain.content]
+    other = client.messages.create(**{**request, "messages": [{"role": "user", "content": "Describe a hill."}]})
+    assert [block.text for block in other.content] != [block.text for block in plain.content]

@@ -21,6 +21,8 @@ def _commit(locator, text: str) -> None:
 
 def test_exported_python_gets_the_same_reply(page, app_url, app_home, artifacts_dir, tmp_path, simulator):
     page.goto(app_url)
+    # A cold server draws the Editor first and loads the SDK and catalog after: type once it has.
+    expect(page.get_by_text("API (models.list)")).to_be_visible()
     wait_for_app_idle(page)
     _commit(page.locator(".st-key-editor_turn_0_text textarea"), PROMPT)
     variable = page.locator(".st-key-editor_var_topic textarea")

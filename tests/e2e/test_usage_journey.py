@@ -28,6 +28,8 @@ def test_run_reload_usage_filter_and_open_in_editor(browser, tmp_path, artifacts
         page = browser.new_page(viewport={"width": 1400, "height": 1400})
         page.set_default_timeout(30_000)
         page.goto(url)
+        # A cold server draws the Editor first and loads the SDK and catalog after: type once it has.
+        expect(page.get_by_text("API (models.list)")).to_be_visible()
         wait_for_app_idle(page)
         turn = page.locator(".st-key-editor_turn_0_text textarea")
         _commit(turn, PROMPT)

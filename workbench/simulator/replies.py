@@ -37,7 +37,8 @@ TOOL_TRIGGER_MIN_WORD_LENGTH = 6
 ECHO_MAX_CHARS = 60
 EFFORT_THINKING_FACTOR = {"low": 0.5, "medium": 0.8, "high": 1.0, "xhigh": 1.5, "max": 2.0}
 # Fields that never change what the model "says", only where it stops or how it arrives.
-_FIELDS_NOT_AFFECTING_REPLY = {"stream", "max_tokens", "stop_sequences"}
+# diagnostics asks the API to explain a cache miss; it changes what comes back about the cache, not the answer.
+_FIELDS_NOT_AFFECTING_REPLY = {"stream", "max_tokens", "stop_sequences", "diagnostics"}
 
 SENTENCES = (
     "This is a simulated answer, and the content is generated locally.",
