@@ -17,7 +17,8 @@ from components.run_view import render_result, stream_into
 from components.sampling_form import render_sampling
 from components.run_history import latest_editor_run, render_history
 from components.session import (
-    current_prompt, editor_state, get_catalog, get_client, get_prices, pop_notices, setup_state, usage_log_or_problem,
+    current_prompt, editor_state, get_catalog, get_client, get_prices, keep_draft_in_url, pop_notices, setup_state,
+    usage_log_or_problem,
     variable_values,
 )
 from components.widget_sync import input_errors, set_input_error
@@ -36,6 +37,7 @@ UNAPPLIED_INPUTS = {
 }
 
 setup_state()
+keep_draft_in_url()
 catalog = get_catalog()
 try:
     prices = get_prices()

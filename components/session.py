@@ -39,9 +39,15 @@ def setup_state() -> None:
         st.session_state[COMPARE_STATE_KEY] = CompareState()
     if TOOLS_STATE_KEY not in st.session_state:
         st.session_state[TOOLS_STATE_KEY] = ToolsState()
-    # The URL names this tab's draft, so a reload of the tab finds it again; set on every run
-    # because switching pages drops query parameters.
-    tab = st.session_state[EDITOR_STATE_KEY].draft_tab
+
+
+def keep_draft_in_url() -> None:
+    """The Editor's URL names this tab's draft, so a reload of the tab finds it again.
+
+    Only the Editor sets it: setting a query parameter on the run right after a page switch raced
+    with the first edits on the new page (the Tools page lost them).
+    """
+    tab = editor_state().draft_tab
     if st.query_params.get(DRAFT_TAB_PARAM) != tab:
         st.query_params[DRAFT_TAB_PARAM] = tab
 
