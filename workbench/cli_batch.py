@@ -164,27 +164,21 @@ def _refreshed(client: Any, log: Any, record: batches.BatchRecord, err: TextIO) 
 def handle_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from workbench import batches
 
-    try:
-        log = open_call_log()
-        _known_batch(log, args.batch_id)
-        record = batches.refresh(_client(), log, args.batch_id)
-    except UsageError as error:
-        print(f"error: {error}", file=err)
-        return EXIT_BAD_INPUT
-    except _api_errors() as error:
-        print(_api_error_line(error), file=err)
-        return EXIT_API_ERROR
-    print(json.dumps(record.as_json(), indent=2) if args.json else status_line(record), file=out)
-    return EXIT_OK
+    return _show_after(batches.refresh, args, out, err)
 
 
 def handle_cancel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from workbench import batches
 
+    return _show_after(batches.cancel, args, out, err)
+
+
+def _show_after(action, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run `action(client, log, batch_id)` on a batch this log knows, then print its status (or JSON)."""
     try:
         log = open_call_log()
         _known_batch(log, args.batch_id)
-        record = batches.cancel(_client(), log, args.batch_id)
+        record = action(_client(), log, args.batch_id)
     except UsageError as error:
         print(f"error: {error}", file=err)
         return EXIT_BAD_INPUT
