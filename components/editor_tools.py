@@ -9,7 +9,7 @@ from components.prompt_form import cache_control
 from components.session import current_prompt, editor_state
 from components.tool_builder import render_tool_builder
 from components.tools_page import builder_slot, notify
-from components.widget_sync import apply_edit, fill
+from components.widget_sync import apply_edit, fill, on_edit
 from workbench import preflight, request_edits as edits, tool_form
 from workbench.models import ModelEntry
 from workbench.tool_library import library_entries
@@ -138,7 +138,7 @@ def _render_tool_choice(request: dict, tools: list, options: preflight.ModelOpti
     if current not in choices:
         choices.append(current)  # shown, so the problem list above Run can explain it
     fill(key, current)
-    st.selectbox("tool_choice", choices, key=key, on_change=_on_choice, args=(key,),
+    st.selectbox("tool_choice", choices, key=key, on_change=on_edit(key, _on_choice, key),
                  format_func=lambda value: CHOICE_LABELS.get(value, f"the tool {value[5:]} (forced)"
                                                              if value.startswith("tool:") else value),
                  help="How the model may use the tools. Forcing a tool is the classic way to get structured "

@@ -5,7 +5,7 @@ import streamlit as st
 
 from components.page_state import EditorKeys as Keys
 from components.session import editor_state, set_variable_value, token_counter_or_reason, variable_values
-from components.widget_sync import fill
+from components.widget_sync import fill, on_edit
 from workbench.models import ModelEntry
 from workbench.pricing import PriceTable
 from workbench import present
@@ -27,7 +27,7 @@ def render_variables(request: dict) -> list[str]:
     for name in names:
         key = Keys.variable(name)
         fill(key, values.get(name, ""))
-        st.text_area(f"`{{{{{name}}}}}`", key=key, height=68, on_change=_on_variable_change, args=(name, key),
+        st.text_area(f"`{{{{{name}}}}}`", key=key, height=68, on_change=on_edit(key, _on_variable_change, name, key),
                      placeholder=f"Value for {{{{{name}}}}}")
     return names
 
@@ -91,7 +91,7 @@ def render_preview(request: dict, entry: ModelEntry | None, prices: PriceTable) 
     unknown = next((cost for cost in columns.values() if not cost.known), None)
     if unknown is not None:
         st.caption(f"Cost unknown: {unknown.reason}")
-    st.toggle("Live token count", key=Keys.LIVE_COUNT, on_change=_remember_live,
+    st.toggle("Live token count", key=Keys.LIVE_COUNT, on_change=on_edit(Keys.LIVE_COUNT, _remember_live),
               help="Count with the API's count_tokens whenever the prompt changes (cached per request). "
                    "Off: an offline estimate.")
     return count

@@ -10,7 +10,7 @@ from components.page_state import EditorKeys as Keys
 from components.session import (
     add_notice, current_prompt, default_model_id, editor_state, replace_prompt, set_current_prompt, variable_values,
 )
-from components.widget_sync import fill
+from components.widget_sync import fill, on_edit
 from workbench import prompt_store
 from workbench.prompt_store import MAX_UPLOAD_MB, PromptTooLargeError
 from workbench.spec import PromptFileError, PromptSpec, dumps_prompt, new_prompt
@@ -117,7 +117,7 @@ def render_file_bar() -> None:
     name_column, save_column, download_column, open_column, new_column = st.columns(
         [4, 1, 1.3, 1, 1], vertical_alignment="bottom")
     with name_column:
-        st.text_input("Prompt name", key=Keys.PROMPT_NAME, on_change=_on_name_change)
+        st.text_input("Prompt name", key=Keys.PROMPT_NAME, on_change=on_edit(Keys.PROMPT_NAME, _on_name_change))
     with save_column:
         st.button("Save", key=Keys.SAVE, icon=":material/save:", on_click=_on_save,
                   help="Save to WORKBENCH_HOME/prompts/ as <name>.prompt.json", width="stretch")

@@ -12,7 +12,9 @@ import streamlit as st
 
 from components.page_state import EditorKeys as Keys
 from components.session import add_notice, current_prompt, editor_state, set_current_prompt
-from components.widget_sync import apply_edit, drop_draft, fill, input_errors, keep_draft, restore_draft, set_input_error
+from components.widget_sync import (
+    apply_edit, drop_draft, fill, input_errors, keep_draft, on_edit, restore_draft, set_input_error,
+)
 from workbench import preflight, present
 from workbench import request_edits as edits
 from workbench.models import Catalog, ModelEntry
@@ -88,7 +90,7 @@ def render_model_picker(catalog: Catalog, prices: PriceTable) -> ModelEntry | No
         st.selectbox(
             "Model", model_ids, key=model_key,
             format_func=lambda model_id: model_label(catalog.get(model_id), model_id, prices),
-            on_change=_on_model_change, args=(catalog,),
+            on_change=on_edit(model_key, _on_model_change, catalog),
         )
     with max_column:
         # No max_value: a number above the model's limit is taken and clamped by the rule book (with a
@@ -96,7 +98,7 @@ def render_model_picker(catalog: Catalog, prices: PriceTable) -> ModelEntry | No
         limits = preflight.model_options(entry, spec.model)
         st.number_input(
             "max_tokens", min_value=limits.max_tokens_min, step=256, key=max_key,
-            on_change=_on_max_tokens_change, args=(max_key, entry),
+            on_change=on_edit(max_key, _on_max_tokens_change, max_key, entry),
             help=f"At most {present.tokens(limits.max_tokens_max)} for this model." if limits.max_tokens_max else None,
         )
     if entry is not None:
@@ -173,7 +175,7 @@ def render_settings(entry: ModelEntry | None) -> None:
     with left:
         st.selectbox(
             "Thinking", thinking_options, key=thinking_key, format_func=_label_thinking,
-            on_change=_on_setting_change, args=(thinking_key, edits.set_thinking),
+            on_change=on_edit(thinking_key, _on_setting_change, thinking_key, edits.set_thinking),
             disabled=not thinking_supported and current_kind is None,
             help=None if thinking_supported else f"{name} has no extended thinking.",
         )
@@ -187,14 +189,14 @@ def render_settings(entry: ModelEntry | None) -> None:
                 "Thinking budget (tokens)", min_value=options.thinking_budget_min,
                 max_value=max(options.thinking_budget_max(max_tokens), st.session_state[budget_key]),
                 step=1024, key=budget_key,
-                on_change=lambda: apply_edit(edits.set_thinking, "enabled", st.session_state[budget_key]),
+                on_change=on_edit(budget_key, lambda: apply_edit(edits.set_thinking, "enabled", st.session_state[budget_key])),
                 help=f"At least {options.thinking_budget_min:,} and less than max_tokens.",
             )
     with right:
         st.selectbox(
             "Effort", effort_options, key=effort_key,
             format_func=lambda level: "Model default (not set)" if level == DEFAULT_OPTION else level,
-            on_change=_on_setting_change, args=(effort_key, edits.set_effort),
+            on_change=on_edit(effort_key, _on_setting_change, effort_key, edits.set_effort),
             disabled=not effort_levels and current_effort is None,
             help="output_config.effort: how much work the model puts into the answer.",
         )
@@ -204,8 +206,8 @@ def render_settings(entry: ModelEntry | None) -> None:
     fill(stop_key, "\n".join(request.get("stop_sequences") or []))
     st.text_area(
         "Stop sequences (one per line)", key=stop_key, height=68,
-        on_change=lambda: apply_edit(edits.set_stop_sequences,
-                                     edits.stop_sequences_from_text(st.session_state[stop_key])),
+        on_change=on_edit(stop_key, lambda: apply_edit(edits.set_stop_sequences,
+                                                       edits.stop_sequences_from_text(st.session_state[stop_key]))),
     )
 
     schema = edits.output_schema(request)
@@ -214,14 +216,14 @@ def render_settings(entry: ModelEntry | None) -> None:
     st.toggle(
         "Structured output (JSON schema)", key=schema_on_key,
         disabled=not supports_schema and schema is None,
-        on_change=_on_schema_toggle, args=(schema_on_key, schema_key),
+        on_change=on_edit(schema_on_key, _on_schema_toggle, schema_on_key, schema_key),
         help="output_config.format: the reply is JSON that matches the schema.",
     )
     if not supports_schema:
         st.caption(f"{name} does not support structured output.")
     if schema is not None or schema_key in input_errors():
         fill(schema_key, json.dumps(schema, indent=2))
-        st.text_area("JSON schema", key=schema_key, height=160, on_change=_on_schema_text, args=(schema_key,))
+        st.text_area("JSON schema", key=schema_key, height=160, on_change=on_edit(schema_key, _on_schema_text, schema_key))
         if schema_key in input_errors():
             st.error(input_errors()[schema_key])
 
@@ -252,7 +254,7 @@ def render_extra_headers() -> None:
     """Extra HTTP headers sent with each run (beta flags, or the simulator's fault header)."""
     key = Keys.EXTRA_HEADERS
     fill(key, _headers_text(editor_state().extra_headers))
-    st.text_input("Extra HTTP headers (JSON object)", key=key, on_change=_on_headers_text,
+    st.text_input("Extra HTTP headers (JSON object)", key=key, on_change=on_edit(key, _on_headers_text),
                   placeholder='{"anthropic-beta": "..."}',
                   help="Sent with every run, not saved in the prompt file. Put the API key in "
                        "ANTHROPIC_API_KEY, never here.")
@@ -268,8 +270,8 @@ def cache_control(key: str, target, label: str = "Cache", disabled: bool = False
         label, CACHE_OPTIONS, key=key, required=True, disabled=disabled,
         label_visibility="collapsed" if collapsed else "visible",
         format_func=lambda option: "No cache" if option == "off" else option,
-        on_change=lambda: apply_edit(edits.set_cache_ttl, target,
-                                     None if st.session_state[key] in (None, "off") else st.session_state[key]),
+        on_change=on_edit(key, lambda: apply_edit(edits.set_cache_ttl, target,
+                                                  None if st.session_state[key] in (None, "off") else st.session_state[key])),
         help="Prompt caching: put a cache breakpoint (5 minutes or 1 hour) after this part.",
     )
 
@@ -288,7 +290,7 @@ def render_system() -> None:
     st.text_area(
         "System prompt", key=text_key, height=100, label_visibility="collapsed",
         placeholder="Optional: who the model is and how it should answer. {{variables}} work here too.",
-        on_change=lambda: apply_edit(edits.set_system_text, st.session_state[text_key]),
+        on_change=on_edit(text_key, lambda: apply_edit(edits.set_system_text, st.session_state[text_key])),
     )
     extra = edits.extra_system_blocks(request)
     if extra:
@@ -318,7 +320,7 @@ def _turn_controls(index: int, count: int, role_key: str, cache_key: str) -> Non
     with role_column:
         st.selectbox(
             f"Turn {index + 1} role", list(edits.ROLES), key=role_key, label_visibility="collapsed",
-            on_change=lambda: apply_edit(edits.set_message_role, index, st.session_state[role_key]),
+            on_change=on_edit(role_key, lambda: apply_edit(edits.set_message_role, index, st.session_state[role_key])),
         )
     with cache_column:
         cache_control(cache_key, index, label=f"Turn {index + 1} cache", collapsed=True)
@@ -348,7 +350,7 @@ def render_turns() -> None:
                 f"Turn {index + 1} text", key=text_key, label_visibility="collapsed", height=120,
                 placeholder=("Write the user's message. Use {{name}} for a variable."
                              if message.get("role") == "user" else "Write the assistant's reply (an example turn)."),
-                on_change=lambda i=index, k=text_key: apply_edit(edits.set_message_text, i, st.session_state[k]),
+                on_change=on_edit(text_key, lambda i=index, k=text_key: apply_edit(edits.set_message_text, i, st.session_state[k])),
             )
     st.button("Add turn", key=Keys.ADD_TURN, icon=":material/add:", on_click=apply_edit,
               args=(edits.add_message,))

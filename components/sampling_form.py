@@ -5,7 +5,7 @@ import streamlit as st
 
 from components.page_state import EditorKeys as Keys
 from components.session import current_prompt
-from components.widget_sync import apply_edit, fill
+from components.widget_sync import apply_edit, fill, on_edit
 from workbench import preflight
 from workbench import request_edits as edits
 from workbench.models import ModelEntry
@@ -36,7 +36,7 @@ def render_sampling(entry: ModelEntry | None) -> None:
         toggle_key, value_key = Keys.sampling(name, "on"), Keys.sampling(name)
         with column:
             fill(toggle_key, name in request)
-            st.toggle(name, key=toggle_key, on_change=_on_toggle, args=(name, toggle_key),
+            st.toggle(name, key=toggle_key, on_change=on_edit(toggle_key, _on_toggle, name, toggle_key),
                       disabled=name not in offered and name not in request)
             if name not in request:
                 continue
@@ -48,10 +48,10 @@ def render_sampling(entry: ModelEntry | None) -> None:
             fill(value_key, int(value) if name == "top_k" else float(value))
             if name == "top_k":
                 st.number_input(name, min_value=int(low), step=1, key=value_key, label_visibility="collapsed",
-                                on_change=lambda key=value_key: apply_edit(edits.set_sampling, "top_k",
-                                                                           st.session_state[key]))
+                                on_change=on_edit(value_key, lambda key=value_key: apply_edit(
+                                    edits.set_sampling, "top_k", st.session_state[key])))
             else:
                 st.number_input(name, min_value=float(low), max_value=float(high), step=0.05, format="%.2f",
                                 key=value_key, label_visibility="collapsed",
-                                on_change=lambda key=value_key, param=name: apply_edit(
-                                    edits.set_sampling, param, st.session_state[key]))
+                                on_change=on_edit(value_key, lambda key=value_key, param=name: apply_edit(
+                                    edits.set_sampling, param, st.session_state[key])))

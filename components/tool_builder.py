@@ -13,7 +13,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from components.page_state import BuilderKeys, ToolSlot
-from components.widget_sync import fill, input_errors, set_input_error
+from components.widget_sync import fill, input_errors, is_stale_echo, set_input_error
 from workbench import tool_form
 from workbench.spec import loads_strict_json
 from workbench.tool_inference import InferenceError, function_names, tool_from_example, tool_from_python
@@ -45,10 +45,14 @@ def _show_error(key: str) -> None:
 # --- the form ---------------------------------------------------------------------------------------
 
 def _on_text(slot: SlotGetter, keys: BuilderKeys, key: str, edit: Callable[..., dict], *args: Any) -> None:
+    if is_stale_echo(key):
+        return
     _apply(slot, keys, key, edit, *args, st.session_state[key])
 
 
 def _on_parsed(slot: SlotGetter, keys: BuilderKeys, key: str, parse: Callable[[str], Any], edit: Callable[..., dict], *args: Any) -> None:
+    if is_stale_echo(key):
+        return
     try:
         value = parse(st.session_state[key])
     except ValueError as error:
@@ -73,7 +77,7 @@ def render_tool_fields(slot: SlotGetter, keys: BuilderKeys, *, strict_allowed: b
                  on_change=_on_text, args=(slot, keys, description_key, tool_form.set_tool_field, "description"))
     st.toggle("Strict (inputs guaranteed to match the schema)", key=strict_key,
               disabled=strict_allowed is False and tool.get("strict") is not True,
-              on_change=lambda: _apply(slot, keys, strict_key, tool_form.set_strict, st.session_state[strict_key]),
+              on_change=_on_text, args=(slot, keys, strict_key, tool_form.set_strict),
               help="strict: true. Needs additionalProperties: false on every object (added when you turn it on) "
                    "and a model with structured outputs.")
     if strict_note:
@@ -195,6 +199,8 @@ def tool_json_text(tool: dict) -> str:
 
 
 def _on_json(slot: SlotGetter, key: str) -> None:
+    if is_stale_echo(key):  # the JSON of the tool before the last edit in the form
+        return
     text = st.session_state[key]
     try:
         value = loads_strict_json(text)

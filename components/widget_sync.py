@@ -14,11 +14,38 @@ _UNSET = object()
 
 def fill(key: str, value: Any) -> None:
     """Put `value` into widget `key` before it renders, only when it differs (keeps reruns quiet)."""
+    # A value replaced on the last run counts as a stale echo until this run's callbacks are done.
+    replaced = editor_state().replaced_values
+    shown = st.session_state.get(key, _UNSET)
+    echoed = key in replaced and shown == replaced.pop(key)  # ignored by on_edit: not an edit
     if key in input_errors():
         restore_draft(key)  # the widget shows what was typed, not the prompt's (older) value
         return
-    if st.session_state.get(key, _UNSET) != value:
-        st.session_state[key] = value
+    if shown == value:
+        return
+    st.session_state[key] = value
+    if shown is not _UNSET and not echoed:
+        replaced[key] = shown  # the browser may send it back once, with a rerun it asks for before this one lands
+
+
+def is_stale_echo(key: str) -> bool:
+    """True when widget `key` reports the value fill() just replaced in it: the browser's copy from
+    before that run, sent with a rerun it asked for before the new value reached it. Not an edit.
+
+    Without this, an edit made right after another widget changed this one's value (the Tools JSON
+    view after the name was typed; every field after New) brought the old value back.
+    """
+    replaced = editor_state().replaced_values
+    return key in replaced and st.session_state.get(key, _UNSET) == replaced[key]
+
+
+def on_edit(key: str, callback: Callable[..., None], *args: Any) -> Callable[[], None]:
+    """The on_change for a filled widget: callback(*args) for an edit; a stale echo changes nothing
+    (fill() shows the current value again on this run)."""
+    def on_change() -> None:
+        if not is_stale_echo(key):
+            callback(*args)
+    return on_change
 
 
 def input_errors() -> dict[str, str]:
