@@ -43,9 +43,9 @@ class EditorState:
     input_errors: dict[str, str] = field(default_factory=dict)
     # Widget key -> text typed but not yet in the prompt (raw JSON, schema, next message).
     drafts: dict[str, str] = field(default_factory=dict)
-    # Widget key -> the value fill() replaced in it on the last run that wrote it: the browser may
-    # still send that value back once, and it is not an edit (see widget_sync.is_stale_echo).
-    replaced_values: dict[str, Any] = field(default_factory=dict)
+    # Widget key -> (the value fill() replaced in it, when): the browser may still send that value
+    # back for a moment, and it is not an edit (see widget_sync.is_stale_echo).
+    replaced_values: dict[str, tuple[Any, float]] = field(default_factory=dict)
     # File name a Save would replace, waiting for the user to confirm (another prompt's file).
     overwrite_pending: str | None = None
     # The saved file this prompt was opened from or last saved to (re-saving it needs no confirm).

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any, Callable
 
 import streamlit as st
@@ -12,12 +13,19 @@ from components.session import current_prompt, editor_state, set_current_prompt
 _UNSET = object()
 
 
+# How long after fill() replaced a widget's value the old value, sent back by the browser, counts as
+# a stale echo: the browser's requests that left before the new value reached it arrive within a
+# moment; a person typing the very same old text again takes longer than this.
+ECHO_WINDOW_S = 3.0
+
+
 def fill(key: str, value: Any) -> None:
     """Put `value` into widget `key` before it renders, only when it differs (keeps reruns quiet)."""
-    # A value replaced on the last run counts as a stale echo until this run's callbacks are done.
     replaced = editor_state().replaced_values
     shown = st.session_state.get(key, _UNSET)
-    echoed = key in replaced and shown == replaced.pop(key)  # ignored by on_edit: not an edit
+    echoed = is_stale_echo(key)
+    if not echoed:
+        replaced.pop(key, None)  # the browser reported something newer: no older copy can follow
     if key in input_errors():
         restore_draft(key)  # the widget shows what was typed, not the prompt's (older) value
         return
@@ -25,18 +33,19 @@ def fill(key: str, value: Any) -> None:
         return
     st.session_state[key] = value
     if shown is not _UNSET and not echoed:
-        replaced[key] = shown  # the browser may send it back once, with a rerun it asks for before this one lands
+        replaced[key] = (shown, time.monotonic())
 
 
 def is_stale_echo(key: str) -> bool:
-    """True when widget `key` reports the value fill() just replaced in it: the browser's copy from
-    before that run, sent with a rerun it asked for before the new value reached it. Not an edit.
+    """True when widget `key` reports the value fill() replaced in it moments ago: the browser's copy
+    from before that run, sent with a rerun it asked for before the new value reached it. Not an edit.
 
     Without this, an edit made right after another widget changed this one's value (the Tools JSON
     view after the name was typed; every field after New) brought the old value back.
     """
-    replaced = editor_state().replaced_values
-    return key in replaced and st.session_state.get(key, _UNSET) == replaced[key]
+    old = editor_state().replaced_values.get(key)
+    return (old is not None and st.session_state.get(key, _UNSET) == old[0]
+            and time.monotonic() - old[1] < ECHO_WINDOW_S)
 
 
 def on_edit(key: str, callback: Callable[..., None], *args: Any) -> Callable[[], None]:

@@ -6,8 +6,10 @@ AppTest sends exactly what a browser would: the edited widget's new value and th
 from __future__ import annotations
 
 import json
+import time
 
 from components.page_state import EDITOR_STATE_KEY, EditorKeys
+from components.widget_sync import ECHO_WINDOW_S
 from editor_apptest import open_app, set_editor_prompt, write_turn
 from test_page_tools import B, open_tools, rerun, tool_json
 from workbench.spec import new_prompt
@@ -64,8 +66,25 @@ def test_after_new_the_old_turn_text_sent_with_the_next_edit_does_not_come_back(
     assert request["system"] == "You are terse."
     assert request["messages"][0]["content"] in ("", [])
     assert app.text_area(key=EditorKeys.turn(0, "text")).value == ""
-    # Typing the same words again afterwards is an edit like any other.
+    # Typing the same words again, later than any echo could arrive, is an edit like any other.
+    time.sleep(ECHO_WINDOW_S)
     write_turn(app, 0, "The old prompt's question")
     assert app.session_state[EDITOR_STATE_KEY].prompt.request["messages"][0]["content"] == "The old prompt's question"
 
 
+
+
+def test_every_rerun_that_left_before_the_new_json_arrived_is_an_echo(monkeypatch, simulator):
+    app = open_tools(monkeypatch, simulator)
+    json_before = app.text_area(key=f"{B}_json").value
+    app.text_input(key=f"{B}_f_name").input("get_weather")
+    rerun(app)
+    app.text_area(key=f"{B}_json").input(json_before)
+    app.text_area(key=f"{B}_f_description").input("Get the current weather in a given city.")
+    rerun(app)
+    app.text_area(key=f"{B}_json").input(json_before)  # a second request, sent just as quickly
+    app.button(key=f"{B}_p__add").click()
+    rerun(app)
+    tool = tool_json(app)
+    assert (tool["name"], tool["description"]) == ("get_weather", "Get the current weather in a given city.")
+    assert list(tool["input_schema"]["properties"]) == ["param_1"]
