@@ -28,6 +28,8 @@ from workbench.pricing import PriceFileError
 from workbench.runner import stream_run
 from workbench.templating import filled_values, find_variables
 
+# Inputs in the "Thinking, effort, …" expander that can hold typed text that failed to apply.
+SETTINGS_INPUTS = (Keys.SCHEMA, Keys.EXTRA_HEADERS, Keys.EXTRA_HEADERS_REFUSED)
 # Inputs whose typed text failed to apply: the prompt still holds the older value, so a run would
 # not send what the user sees. Widget key -> why Run waits.
 UNAPPLIED_INPUTS = {
@@ -58,10 +60,15 @@ with form_column:
     form_tab, json_tab = st.tabs(["Prompt", "Request JSON"], key=Keys.TABS, on_change="rerun")
     with form_tab:
         entry = render_model_picker(catalog, prices)
-        with st.expander("Thinking, effort, stop sequences, output format, headers"):
-            render_settings(entry)
-            render_sampling(entry)
-            render_extra_headers()
+        if any(key in input_errors() for key in SETTINGS_INPUTS):
+            st.session_state[Keys.SETTINGS_OPEN] = True  # what was typed there is shown with its problem
+        # Built only while open (on_change="rerun" tracks that): collapsed, no rerun builds or sends its widgets.
+        with st.expander("Thinking, effort, stop sequences, output format, headers", key=Keys.SETTINGS_OPEN,
+                         on_change="rerun") as settings_panel:
+            if settings_panel.open:
+                render_settings(entry)
+                render_sampling(entry)
+                render_extra_headers()
         render_system()
         render_tools_section(entry)
         st.markdown("**Conversation**")

@@ -71,8 +71,10 @@ def render_tools_section(entry: ModelEntry | None) -> None:
             cache_control(cache_key, "tools", label="Tools cache", collapsed=True)
     for index, tool in enumerate(tools):
         _render_attached(index, tool)
-    with st.expander("Add a tool", expanded=False):
-        _render_add(options)
+    # Built only while open, like the settings above it: the builder is most of the Editor's widgets.
+    with st.expander("Add a tool", key=Keys.ADD_TOOL_OPEN, on_change="rerun") as add_panel:
+        if add_panel.open:
+            _render_add(options)
     if tools:
         _render_tool_choice(request, tools, options)
 

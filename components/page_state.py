@@ -219,6 +219,7 @@ class EditorKeys:
     KEEP_FILE = "editor_keep_file"
     MODEL = "editor_model"
     MAX_TOKENS = "editor_max_tokens"
+    SETTINGS_OPEN = "editor_settings_open"  # the "Thinking, effort, …" expander (built only while open)
     THINKING = "editor_thinking"
     THINKING_BUDGET = "editor_thinking_budget"
     EFFORT = "editor_effort"
@@ -247,6 +248,7 @@ class EditorKeys:
     CONTINUE = "editor_continue"
     TOOL_RESULTS_FORM = "editor_tool_results_form"
     TOOL_BUILDER = BuilderKeys.named("editor_nt")
+    ADD_TOOL_OPEN = "editor_add_tool_open"  # the "Add a tool" expander (built only while open)
     TOOL_LIBRARY_PICK = "editor_library_tool"
     ADD_LIBRARY_TOOL = "editor_add_library_tool"
     ADD_BUILT_TOOL = "editor_add_built_tool"

@@ -7,7 +7,6 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from components import session
@@ -410,7 +409,7 @@ def _run_matrix(messages: list[str], models: list[str], choice: dict | None, cat
                                                  log=session.get_usage_log(), prices=session.get_prices()):
         if outcome.observe(call, event):
             progress.progress(outcome.done / len(calls), text=f"{outcome.done} of {len(calls)} calls")
-            grid.dataframe(pd.DataFrame(tool_trials.matrix_rows(outcome)), hide_index=True)
+            grid.dataframe(tool_trials.matrix_rows(outcome), hide_index=True)
     progress.empty()
     grid.empty()
 
@@ -427,6 +426,6 @@ def _render_matrix_outcome(outcome: tool_trials.MatrixOutcome) -> None:
                       delta=f"{rate.valid} valid · {rate.called} called · {rate.errors} errors of {rate.cells}",
                       delta_color="off", delta_arrow="off")
     rows = tool_trials.matrix_rows(outcome)
-    st.container(key=Keys.MATRIX_GRID).dataframe(pd.DataFrame(rows), hide_index=True, key=Keys.GRID)
+    st.container(key=Keys.MATRIX_GRID).dataframe(rows, hide_index=True, key=Keys.GRID)
     st.download_button("Download the matrix (CSV)", data=records_csv_text(rows), file_name="tool-matrix.csv",
                        mime="text/csv", key=Keys.DOWNLOAD_MATRIX, icon=":material/download:")

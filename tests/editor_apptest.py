@@ -5,7 +5,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from components.page_state import EDITOR_STATE_KEY, EditorState
+from components.page_state import EDITOR_STATE_KEY, EditorKeys, EditorState
 from workbench.spec import PromptSpec
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -18,14 +18,26 @@ def new_app() -> AppTest:
     return AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
 
 
-def open_app(monkeypatch, simulator, *, api_key: str = "test-key") -> AppTest:
-    """The app pointed at the session simulator (a custom endpoint with `api_key`), after its first run."""
+def open_app(monkeypatch, simulator, *, api_key: str = "test-key", panels_open: bool = True) -> AppTest:
+    """The app pointed at the session simulator (a custom endpoint with `api_key`), after its first run.
+
+    With `panels_open`, the Editor's "Thinking, effort, …" and "Add a tool" expanders are open, as a
+    user opens them before using what is inside (their content is built only while they are open).
+    """
     monkeypatch.setenv("ANTHROPIC_BASE_URL", simulator.base_url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", api_key)
     app = new_app()
+    if panels_open:
+        open_editor_panels(app)
     app.run()
     assert not app.exception, app.exception
     return app
+
+
+def open_editor_panels(app: AppTest) -> None:
+    """Open the Editor's settings and Add-a-tool expanders (applied on the next run)."""
+    app.session_state[EditorKeys.SETTINGS_OPEN] = True
+    app.session_state[EditorKeys.ADD_TOOL_OPEN] = True
 
 
 def set_editor_prompt(app: AppTest, spec: PromptSpec) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from editor_apptest import apply_json, click, open_app, texts, write_turn
+from editor_apptest import apply_json, click, open_app, open_editor_panels, texts, write_turn
 
 
 def _request(app) -> dict:
@@ -136,3 +136,23 @@ def test_a_stale_copy_of_the_json_view_never_overwrites_the_prompt(monkeypatch, 
     app.run()
     assert _request(app)["messages"][0]["content"] == "newer text"
     assert json.loads(app.text_area(key="editor_raw_json").value)["messages"][0]["content"] == "newer text"
+
+
+def test_collapsed_settings_and_tool_builder_are_built_only_when_opened(monkeypatch, simulator):
+    app = open_app(monkeypatch, simulator, panels_open=False)
+    keys = {widget.key for widget in (*app.selectbox, *app.text_area, *app.text_input, *app.toggle)}
+    assert "editor_thinking" not in keys and "editor_schema_on" not in keys and "editor_nt_f_name" not in keys
+    assert "editor_turn_0_text" in keys  # the form a user types into first is there
+    open_editor_panels(app)
+    app.run()
+    keys = {widget.key for widget in (*app.selectbox, *app.text_area, *app.text_input, *app.toggle)}
+    assert {"editor_thinking", "editor_schema_on", "editor_nt_f_name"} <= keys
+    # What they hold lives in the prompt, not in the widgets: closing and reopening keeps it.
+    app.text_area(key="editor_stop_sequences").input("END")
+    app.run()
+    app.session_state["editor_settings_open"] = False
+    app.run()
+    assert _request(app)["stop_sequences"] == ["END"]
+    app.session_state["editor_settings_open"] = True
+    app.run()
+    assert app.text_area(key="editor_stop_sequences").value == "END"
