@@ -4,15 +4,14 @@ from __future__ import annotations
 import streamlit as st
 
 from components.page_errors import run_page_safely
-from components.session import begin_start, finish_start, setup_state, starting_up
+from components.session import begin_start, finish_start, setup_state
 from components.sidebar import render_sidebar
 
+# An emoji: the browser draws it as an inline SVG. Without a page icon the browser fetches the
+# Editor's :material: icon from a font CDN as the favicon, and an image file makes Streamlit load PIL
+# and numpy before the first page is drawn.
+st.set_page_config(page_title="Workbench", page_icon="🛠️", layout="wide")
 begin_start()  # a cold server draws the page first and loads the SDK, simulator and catalog after
-# The icon is an emoji, which the browser draws as an inline SVG: a :material: icon made it fetch the
-# favicon from a font CDN, and an image file makes Streamlit load PIL and numpy. Telling an emoji
-# apart loads Streamlit's emoji table, so a cold start's first draw has the default icon (served by
-# the app itself) and the redraw a moment later sets this one.
-st.set_page_config(page_title="Workbench", page_icon=None if starting_up() else "🛠️", layout="wide")
 setup_state()
 
 # Every page listed explicitly; the Editor is where people start.

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import copy
-import logging
 import os
 import sqlite3
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,21 +99,19 @@ def _editor_state_from_draft() -> EditorState:
 # --- fast start -------------------------------------------------------------------------------------
 # A fresh server's first page run would wait for the SDK import (over a second), the in-process
 # simulator, the model listing and the first count before drawing anything. Instead, that run draws
-# the page from the offline catalog with an estimated count, and finish_start() (at the end of
-# app.py) loads the rest on a thread, after the page has gone to the browser; a small fragment polls
-# for it and then draws the page again with the real thing. The script thread stays free meanwhile,
-# so what the user types in those seconds is handled like any other edit.
+# the page from the offline catalog with an estimated count; app.py then calls finish_start(), which
+# loads the rest and draws the page again with the real thing.
+#
+# The loads stay in that first run, after the page: loading them on a thread while a fragment polled
+# for them, and redrawing from the fragment, measured no faster start here, and the redraw then landed
+# in the middle of whatever the user was doing (a click on Apply JSON was lost). An edit sent while
+# the first run loads waits for it, and the redraw carries it.
 
-# Seconds between the fragment's checks for the loads; the redraw follows the loads by at most this.
-START_POLL_S = 0.25
-
-# Sessions whose runs are drawn before the slow loads. Kept here rather than in session state, which
-# holds one object per page: this belongs to the app's start, not to a page.
+# Sessions whose first run is being drawn before the slow loads. Kept here rather than in session
+# state, which holds one object per page: this belongs to the app's start, not to a page.
 _deferred_sessions: set[str] = set()
 _started_sessions: set[str] = set()  # sessions begin_start has seen while the process was cold
-_process_ready = False  # set once the SDK, backend and simulator are loaded
-_loader: threading.Thread | None = None
-_loader_lock = threading.Lock()
+_process_ready = False  # set once any session has loaded the SDK, backend and catalog
 
 
 def _session_id() -> str:
@@ -139,53 +135,16 @@ def starting_up() -> bool:
 
 
 def finish_start() -> None:
-    """After the page (app.py): load what begin_start deferred, then draw the page again with it.
-
-    With a browser waiting, on a thread polled by a fragment; without one (AppTest has no browser,
-    so no request headers), right here.
-    """
+    """After the page (app.py): load what begin_start deferred, then draw the page again with it."""
+    global _process_ready
     if not starting_up():
         return
-    if not st.context.headers:
-        _load_deferred()
-        _ready_to_redraw()
-    _start_loader()
-    with st.sidebar:
-        st.fragment(run_every=START_POLL_S)(_redraw_when_loaded)()
-
-
-def _load_deferred() -> None:
-    """The slow loads: the backend (starting the in-process simulator when it is the backend) and the SDK."""
-    backend, _problem = backend_or_error()
+    backend, _problem = backend_or_error()  # starts the in-process simulator when it is the backend
     if backend is not None:
-        make_client(backend).close()  # imports the SDK; the pages' client is made (and kept) on the redraw
-
-
-def _start_loader() -> None:
-    global _loader
-    with _loader_lock:
-        if _loader is None:
-            _loader = threading.Thread(target=_load_quietly, name="workbench-start", daemon=True)
-            _loader.start()
-
-
-def _load_quietly() -> None:
-    try:
-        _load_deferred()
-    except Exception:  # the redraw does the same loads again and shows any problem on the page
-        logging.getLogger(__name__).exception("Loading the backend at start failed; the page will say why")
-
-
-def _redraw_when_loaded() -> None:
-    if _loader is not None and not _loader.is_alive():
-        _ready_to_redraw()
-
-
-def _ready_to_redraw() -> None:
-    global _process_ready
+        _catalog_for(backend.base_url, backend.key_fingerprint, _client(backend))  # imports the SDK
     _process_ready = True
     _deferred_sessions.discard(_session_id())
-    st.rerun(scope="app")
+    st.rerun()
 
 
 # --- backend and client ---------------------------------------------------------------------------

@@ -4,10 +4,9 @@ from __future__ import annotations
 import re
 import subprocess
 
-from conftest import start_app
 from playwright.sync_api import expect
 
-from streamlit_page import wait_for_app_idle
+from streamlit_page import start_app, wait_for_app_idle
 
 PROMPT = "Describe a lighthouse for {{reader}}."
 SENT = 'You wrote: "Describe a lighthouse for sailors."'
