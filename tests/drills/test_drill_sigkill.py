@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from streamlit_page import E2E_TIMEOUT_MS, REPO, start_app, stop_app, use_e2e_timeouts, wait_for_app_idle
+from streamlit_page import (
+    E2E_TIMEOUT_MS, REPO, start_app, stop_app, use_e2e_timeouts, wait_for_app_idle, wait_until_started,
+)
 from workbench.simulator import start_simulator
 from workbench.spec import PromptSpec, new_prompt, save_prompt
 from workbench.usage_log import CallRecord, UsageLog, utc_now_iso
@@ -91,7 +93,7 @@ def test_sigkill_of_the_streamlit_server_mid_run_leaves_a_sound_log_and_the_app_
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         use_e2e_timeouts(page)
         page.goto(url + "/compare")
-        wait_for_app_idle(page)
+        wait_until_started(page)
         page.locator(".st-key-compare_prompt_source").get_by_text("A saved prompt file").click()
         wait_for_app_idle(page)
         repeat = page.locator(".st-key-compare_repeat input")

@@ -54,6 +54,14 @@ def wait_for_app_idle(page, timeout_ms: int = E2E_TIMEOUT_MS) -> None:
     )
 
 
+def wait_until_started(page) -> None:
+    """Wait until a cold server has loaded the SDK, backend and catalog and drawn the page again
+    (the sidebar names the catalog's source): an action during that redraw may land on a widget
+    being replaced."""
+    page.get_by_text("API (models.list)").first.wait_for()
+    wait_for_app_idle(page)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -2,6 +2,8 @@
 value that is sent, and prices read the same everywhere."""
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from streamlit_page import wait_for_app_idle
@@ -13,9 +15,10 @@ def test_editing_request_json_after_a_notice_stays_on_the_json_tab(page, app_url
     page.locator(".st-key-editor_new button").first.click()
     wait_for_app_idle(page)
     json_tab = page.get_by_role("tab", name="Request JSON")
-    json_tab.click()
+    json_tab.click()  # a rerun (the tabs are stateful): its copy of the JSON must land before we type
+    wait_for_app_idle(page)
     raw = page.locator(".st-key-editor_raw_json textarea")
-    expect(raw).to_be_visible()
+    expect(raw).to_have_value(re.compile('"max_tokens": 1024'))
     raw.fill(raw.input_value().replace('"max_tokens": 1024', '"max_tokens": 100'))
     raw.press("Control+Enter")  # commits the text: a rerun, on which the notice is gone
     wait_for_app_idle(page)
