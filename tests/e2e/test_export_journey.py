@@ -8,7 +8,7 @@ import sys
 
 from playwright.sync_api import expect
 
-from streamlit_page import wait_for_app_idle
+from streamlit_page import wait_for_app_idle, wait_until_started
 from workbench.usage_log import UsageLog
 
 PROMPT = 'Write a haiku about {{topic}}; keep "quotes", $(dollars) and `ticks`.'
@@ -21,9 +21,7 @@ def _commit(locator, text: str) -> None:
 
 def test_exported_python_gets_the_same_reply(page, app_url, app_home, artifacts_dir, tmp_path, simulator):
     page.goto(app_url)
-    # A cold server draws the Editor first and loads the SDK and catalog after: type once it has.
-    expect(page.get_by_text("API (models.list)")).to_be_visible()
-    wait_for_app_idle(page)
+    wait_until_started(page)  # a cold server draws the Editor first, then loads and draws it again
     _commit(page.locator(".st-key-editor_turn_0_text textarea"), PROMPT)
     variable = page.locator(".st-key-editor_var_topic textarea")
     expect(variable).to_be_visible()

@@ -6,7 +6,7 @@ import subprocess
 
 from playwright.sync_api import expect
 
-from streamlit_page import start_app, wait_for_app_idle
+from streamlit_page import start_app, wait_for_app_idle, wait_until_started
 
 PROMPT = "Describe a lighthouse for {{reader}}."
 SENT = 'You wrote: "Describe a lighthouse for sailors."'
@@ -27,9 +27,7 @@ def test_run_reload_usage_filter_and_open_in_editor(browser, tmp_path, artifacts
         page = browser.new_page(viewport={"width": 1400, "height": 1400})
         page.set_default_timeout(30_000)
         page.goto(url)
-        # A cold server draws the Editor first and loads the SDK and catalog after: type once it has.
-        expect(page.get_by_text("API (models.list)")).to_be_visible()
-        wait_for_app_idle(page)
+        wait_until_started(page)  # a cold server draws the Editor first, then loads and draws it again
         turn = page.locator(".st-key-editor_turn_0_text textarea")
         _commit(turn, PROMPT)
         variable = page.locator(".st-key-editor_var_reader textarea")
