@@ -218,7 +218,7 @@ def _render_overrides(spec: PromptSpec, entry: ModelEntry, saved: compare.ModelO
     model = entry.id
     basis = session.compare_state().overrides_basis
     keys = {setting: override_key(setting, model, basis) for setting in ("max_tokens", "effort", "thinking", "budget")}
-    on_change = {"on_change": _remember_overrides, "args": (model, keys)}
+    on_change = {"on_change": _remember_overrides, "args": (model, keys, basis)}
     options = preflight.model_options(entry)
     max_tokens = st.number_input(
         "max_tokens", min_value=options.max_tokens_min, max_value=options.max_tokens_max, step=256,
@@ -251,13 +251,15 @@ def _render_overrides(spec: PromptSpec, entry: ModelEntry, saved: compare.ModelO
     return compare.ModelOverrides(max_tokens=int(max_tokens), effort=effort, thinking=thinking)
 
 
-def _remember_overrides(model: str, keys: dict[str, str]) -> None:
+def _remember_overrides(model: str, keys: dict[str, str], basis: str | None) -> None:
     """on_change of any override widget of `model`: its remembered overrides follow the widgets."""
     state = st.session_state
     overrides = session.compare_state().model_overrides
     saved: compare.ModelOverrides | None = overrides.get(model)
-    if saved is None:
-        return  # the card was drawn under other prompt settings; the next render starts afresh
+    if saved is None or basis != session.compare_state().overrides_basis:
+        # The card was drawn under other prompt settings (the browser may still report its widgets
+        # after another prompt was picked): its values must not become the new prompt's overrides.
+        return
     effort = state.get(keys["effort"], PROMPT_SETTING)
     max_tokens = int(state.get(keys["max_tokens"], saved.max_tokens or 1))
     budget = state.get(keys["budget"], (saved.thinking or {}).get("budget_tokens")
