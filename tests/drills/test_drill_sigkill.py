@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from streamlit_page import (
     E2E_TIMEOUT_MS, REPO, start_app, stop_app, use_e2e_timeouts, wait_for_app_idle, wait_until_started,
@@ -100,7 +101,9 @@ def test_sigkill_of_the_streamlit_server_mid_run_leaves_a_sound_log_and_the_app_
         repeat.fill("30")
         repeat.press("Enter")
         wait_for_app_idle(page)
-        page.locator(".st-key-compare_run button").click()
+        run = page.get_by_role("button", name="Run 3 models × 30 = 90 calls").first  # the repeat count has landed
+        expect(run).to_be_enabled()
+        run.click()
         seen = _wait_for_rows(home / "calls.db", 5, process)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=WAIT_S)
