@@ -103,9 +103,9 @@ def _editor_state_from_draft() -> EditorState:
 # loads the rest and draws the page again with the real thing.
 #
 # The loads stay in that first run, after the page: loading them on a thread while a fragment polled
-# for them, and redrawing from the fragment, measured no faster start here, and the redraw then landed
-# in the middle of whatever the user was doing (a click on Apply JSON was lost). An edit sent while
-# the first run loads waits for it, and the redraw carries it.
+# for them and then redrew the page measured no faster start (bench/cold_start.py, 8 alternating
+# starts: 2.85 s against 2.77 s this way) and adds a redraw at a moment of its own. An edit sent
+# while the first run loads waits for it, and the redraw carries it.
 
 # Sessions whose first run is being drawn before the slow loads. Kept here rather than in session
 # state, which holds one object per page: this belongs to the app's start, not to a page.

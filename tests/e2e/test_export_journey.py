@@ -26,9 +26,12 @@ def test_exported_python_gets_the_same_reply(page, app_url, app_home, artifacts_
     variable = page.locator(".st-key-editor_var_topic textarea")
     expect(variable).to_be_visible()
     _commit(variable, "the 'night' sea")
+    run = page.locator(".st-key-editor_run button").first
+    expect(run).to_be_enabled()  # the value has landed: Run waits for every {{variable}}
     wait_for_app_idle(page)
-    page.locator(".st-key-editor_run button").first.click()
-    expect(page.get_by_text("You wrote:").first).to_be_visible()
+    run.click()
+    # This run's own reply (a reply restored from an earlier journey says "You wrote:" too).
+    expect(page.get_by_text("the 'night' sea").first).to_be_visible()
     wait_for_app_idle(page)
 
     panel = page.get_by_test_id("stExpander").filter(has_text="Export code")
