@@ -5,10 +5,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 from playwright.sync_api import expect
 
-from streamlit_page import wait_for_app_idle, wait_until_started
+from streamlit_page import E2E_TIMEOUT_MS, wait_for_app_idle, wait_until_started
 from workbench.usage_log import UsageLog
 
 PROMPT = 'Write a haiku about {{topic}}; keep "quotes", $(dollars) and `ticks`.'
@@ -17,6 +18,16 @@ PROMPT = 'Write a haiku about {{topic}}; keep "quotes", $(dollars) and `ticks`.'
 def _commit(locator, text: str) -> None:
     locator.fill(text)
     locator.press("Control+Enter")
+
+
+def _wait_for_logged_reply(home, text: str) -> None:
+    deadline = time.monotonic() + E2E_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        records = UsageLog(home / "calls.db").recent(20, source="editor")
+        if any(record.stop_reason and text in (record.response_json or "") for record in records):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no finished Editor call with {text!r} in the log")
 
 
 def test_exported_python_gets_the_same_reply(page, app_url, app_home, artifacts_dir, tmp_path, simulator):
@@ -30,8 +41,11 @@ def test_exported_python_gets_the_same_reply(page, app_url, app_home, artifacts_
     expect(run).to_be_enabled()  # the value has landed: Run waits for every {{variable}}
     wait_for_app_idle(page)
     run.click()
-    # This run's own reply (a reply restored from an earlier journey says "You wrote:" too).
+    # This run's own reply (a reply restored from an earlier journey says "You wrote:" too) ...
     expect(page.get_by_text("the 'night' sea").first).to_be_visible()
+    # ... and its call logged as finished: a click while the stream's last events are still being
+    # read stops the run, and the call is then logged as cancelled (see the session note).
+    _wait_for_logged_reply(app_home, "the 'night' sea")
     wait_for_app_idle(page)
 
     panel = page.get_by_test_id("stExpander").filter(has_text="Export code")
