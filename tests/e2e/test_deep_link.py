@@ -6,9 +6,8 @@ label). The pages live in `app_pages/` so only st.navigation decides what a URL 
 """
 from __future__ import annotations
 
-import subprocess
 
-from streamlit_page import start_app, use_e2e_timeouts, wait_for_app_idle
+from streamlit_page import start_app, stop_app, use_e2e_timeouts, wait_for_app_idle
 
 
 def test_first_visit_to_a_deep_link_shows_the_sidebar_and_navigation(browser, tmp_path):
@@ -25,8 +24,4 @@ def test_first_visit_to_a_deep_link_shows_the_sidebar_and_navigation(browser, tm
         assert [label.split()[-1] for label in nav_labels] == ["Editor", "Compare", "Tools", "Usage"]
         page.close()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_app(process)

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
 
 from playwright.sync_api import expect
 
-from streamlit_page import start_app, wait_for_app_idle, wait_until_started
+from streamlit_page import start_app, stop_app, wait_for_app_idle, wait_until_started
 
 PROMPT = "Describe a lighthouse for {{reader}}."
 SENT = 'You wrote: "Describe a lighthouse for sailors."'
@@ -81,8 +80,4 @@ def test_run_reload_usage_filter_and_open_in_editor(browser, tmp_path, artifacts
         expect(page.get_by_text(SENT)).to_be_visible()
         page.close()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_app(process)
