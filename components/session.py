@@ -99,13 +99,17 @@ def _editor_state_from_draft() -> EditorState:
 # --- fast start -------------------------------------------------------------------------------------
 # A fresh server's first page run would wait for the SDK import (over a second), the in-process
 # simulator, the model listing and the first count before drawing anything. Instead, that run draws
-# the page from the offline catalog with an estimated count; app.py then calls finish_start(), which
-# loads the rest and draws the page again with the real thing.
+# the page from the offline catalog with an estimated count and ends; the loads follow once the
+# browser has drawn the page, and the page is drawn again with the real thing.
 #
-# The loads stay in that first run, after the page: loading them on a thread while a fragment polled
-# for them and then redrew the page measured no faster start (bench/cold_start.py, 8 alternating
-# starts: 2.85 s against 2.77 s this way) and adds a redraw at a moment of its own. An edit sent
-# while the first run loads waits for it, and the redraw carries it.
+# "Once the browser has drawn it": the SDK import takes a whole core, and on a 2-core machine the
+# browser drawing the Editor needs both. Started right after the page was sent (in the same run,
+# or on a thread), the import stretched the first draw from about 2.3 s to 2.8 s (bench/cold_start.py,
+# against 1.7 s for a bare app); so a fragment drawn with the page asks for the loads
+# LOADS_AFTER_DRAW_S after the browser got it. An edit sent before then reruns the page as usual
+# (still from the offline catalog); one sent while the loads run waits for them, and the redraw
+# carries it.
+LOADS_AFTER_DRAW_S = 0.3
 
 # Sessions whose first run is being drawn before the slow loads. Kept here rather than in session
 # state, which holds one object per page: this belongs to the app's start, not to a page.
@@ -135,16 +139,25 @@ def starting_up() -> bool:
 
 
 def finish_start() -> None:
-    """After the page (app.py): load what begin_start deferred, then draw the page again with it."""
+    """After the page (app.py): have what begin_start deferred loaded once the browser has drawn the page."""
+    if starting_up():
+        _load_when_drawn()
+
+
+@st.fragment(run_every=LOADS_AFTER_DRAW_S)
+def _load_when_drawn() -> None:
+    """Drawn with the page, it draws nothing; its first timed run loads the SDK, the backend and the
+    catalog, then draws the whole page again with them (which no longer draws this fragment)."""
     global _process_ready
-    if not starting_up():
-        return
+    context = get_script_run_ctx()
+    if context is None or not context.fragment_ids_this_run or not starting_up():
+        return  # the page's own run (or a late timer after the loads): nothing to do yet
     backend, _problem = backend_or_error()  # starts the in-process simulator when it is the backend
     if backend is not None:
         _catalog_for(backend.base_url, backend.key_fingerprint, _client(backend))  # imports the SDK
     _process_ready = True
     _deferred_sessions.discard(_session_id())
-    st.rerun()
+    st.rerun(scope="app")
 
 
 # --- backend and client ---------------------------------------------------------------------------
