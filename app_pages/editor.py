@@ -18,14 +18,16 @@ from components.sampling_form import render_sampling
 from components.run_history import latest_editor_run, render_history
 from components.session import (
     current_prompt, editor_state, get_catalog, get_client, get_prices, keep_draft_in_url, pop_notices, setup_state,
-    usage_log_or_problem,
+    starting_up, usage_log_or_problem,
     variable_values,
 )
 from components.widget_sync import input_errors, set_input_error
 from workbench import preflight
 from workbench.backend import BackendConfigError
-from workbench.pricing import PriceFileError
+from workbench.models import Catalog, ModelEntry
+from workbench.pricing import PriceFileError, PriceTable
 from workbench.runner import stream_run
+from workbench.spec import PromptSpec
 from workbench.templating import filled_values, find_variables
 
 # Inputs in the "Thinking, effort, …" expander that can hold typed text that failed to apply.
@@ -38,47 +40,10 @@ UNAPPLIED_INPUTS = {
     Keys.EXTRA_HEADERS: "The extra HTTP headers are not valid: fix or clear them.",
 }
 
-setup_state()
-keep_draft_in_url()
-catalog = get_catalog()
-try:
-    prices = get_prices()
-except PriceFileError as price_error:
-    st.error(f"The price table could not be loaded, so costs can't be shown: {price_error}")
-    st.stop()
 
-render_file_bar()
-# Notices sit in a container that is always drawn: when a notice goes away on the next rerun, the
-# elements below keep their places, and the tabs (keyed too) keep the tab the user is on.
-with st.container():
-    for kind, text in pop_notices():
-        getattr(st, kind)(text)
-
-form_column, result_column = st.columns([1.1, 1], gap="large")
-
-with form_column:
-    form_tab, json_tab = st.tabs(["Prompt", "Request JSON"], key=Keys.TABS, on_change="rerun")
-    with form_tab:
-        entry = render_model_picker(catalog, prices)
-        if any(key in input_errors() for key in SETTINGS_INPUTS):
-            st.session_state[Keys.SETTINGS_OPEN] = True  # what was typed there is shown with its problem
-        # Built only while open (on_change="rerun" tracks that): collapsed, no rerun builds or sends its widgets.
-        with st.expander("Thinking, effort, stop sequences, output format, headers", key=Keys.SETTINGS_OPEN,
-                         on_change="rerun") as settings_panel:
-            if settings_panel.open:
-                render_settings(entry)
-                render_sampling(entry)
-                render_extra_headers()
-        render_system()
-        render_tools_section(entry)
-        st.markdown("**Conversation**")
-        render_turns()
-    with json_tab:
-        json_pending = render_request_json()
-
-spec = current_prompt()  # after the form: callbacks and edits above are all applied
-
-with result_column:
+def render_results(spec: PromptSpec, entry: ModelEntry | None, prices: PriceTable, catalog: Catalog,
+                   json_pending: bool) -> None:
+    """The right column: variables, the count and cost, Run, the reply, history and export."""
     st.markdown("**Variables**")
     render_variables(spec.request)
     with st.container(border=True):
@@ -144,3 +109,52 @@ with result_column:
     render_export_panel(spec.request, preflight.effective_values(None, variable_values()), keys=Keys.EXPORT,
                         name=spec.name,
                         headers=state.extra_headers)
+
+
+setup_state()
+keep_draft_in_url()
+catalog = get_catalog()
+try:
+    prices = get_prices()
+except PriceFileError as price_error:
+    st.error(f"The price table could not be loaded, so costs can't be shown: {price_error}")
+    st.stop()
+
+render_file_bar()
+# Notices sit in a container that is always drawn: when a notice goes away on the next rerun, the
+# elements below keep their places, and the tabs (keyed too) keep the tab the user is on.
+with st.container():
+    for kind, text in pop_notices():
+        getattr(st, kind)(text)
+
+form_column, result_column = st.columns([1.1, 1], gap="large")
+
+with form_column:
+    form_tab, json_tab = st.tabs(["Prompt", "Request JSON"], key=Keys.TABS, on_change="rerun")
+    with form_tab:
+        entry = render_model_picker(catalog, prices)
+        if any(key in input_errors() for key in SETTINGS_INPUTS):
+            st.session_state[Keys.SETTINGS_OPEN] = True  # what was typed there is shown with its problem
+        # Built only while open (on_change="rerun" tracks that): collapsed, no rerun builds or sends its widgets.
+        with st.expander("Thinking, effort, stop sequences, output format, headers", key=Keys.SETTINGS_OPEN,
+                         on_change="rerun") as settings_panel:
+            if settings_panel.open:
+                render_settings(entry)
+                render_sampling(entry)
+                render_extra_headers()
+        render_system()
+        render_tools_section(entry)
+        st.markdown("**Conversation**")
+        render_turns()
+    with json_tab:
+        json_pending = render_request_json()
+
+spec = current_prompt()  # after the form: callbacks and edits above are all applied
+with result_column:
+    if starting_up():
+        # The first draw of a cold server: the count, the cost, Run and the history need the backend,
+        # the SDK and the call log, loaded once the browser has drawn the form (components/session.py).
+        # This column is drawn with them, a moment later.
+        st.caption("Connecting to the backend: the token count, cost and Run follow in a moment.")
+    else:
+        render_results(spec, entry, prices, catalog, json_pending)

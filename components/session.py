@@ -124,17 +124,22 @@ def _session_id() -> str:
 
 
 def begin_start() -> None:
-    """Before the page (app.py): defer the slow loads if this is a session's first run in a cold process."""
+    """Before the page (app.py): defer the slow loads if this is a browser session's first run in a
+    cold process. A run without a browser (AppTest) has no drawing to wait for and loads at once."""
     # Before setup_state, whose new prompt asks the catalog for a default model.
     session = _session_id()
-    if not _process_ready and session not in _started_sessions:
+    if not _process_ready and session not in _started_sessions and st.context.headers:
         _started_sessions.add(session)
-        _deferred_sessions.add(session)
+        defer_loads()
+
+
+def defer_loads() -> None:
+    """Draw this session's page without the SDK, backend and catalog until finish_start has them loaded."""
+    _deferred_sessions.add(_session_id())
 
 
 def starting_up() -> bool:
-    """True while the page is drawn before the SDK, backend and catalog are loaded (pages run alone,
-    as in AppTest, never defer)."""
+    """True while the page is drawn before the SDK, backend and catalog are loaded."""
     return _session_id() in _deferred_sessions
 
 

@@ -14,11 +14,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
-# What the browser gets first: app.py's begin_start and the Editor page, before finish_start.
+# What a browser gets first from a cold server: the Editor page with the loads deferred, as
+# app.py's begin_start defers them for a browser session (AppTest has no browser), before finish_start.
 FIRST_DRAW_OF_THE_EDITOR = """
 import runpy
-from components.session import begin_start, setup_state
-begin_start()
+from components.session import defer_loads, setup_state
+defer_loads()
 setup_state()
 runpy.run_path("app_pages/editor.py")
 """
@@ -35,6 +36,8 @@ print(json.dumps({
     "loaded": sorted(name for name in ("anthropic", "httpx2", "workbench.simulator", "jsonschema", "pandas")
                      if name in sys.modules),
     "metrics": [metric.value for metric in app.metric],
+    "captions": [caption.value for caption in app.caption],
+    "buttons": [button.label for button in app.button],
 }))
 """
 
@@ -49,7 +52,9 @@ def test_the_editor_form_is_drawn_without_the_sdk_the_simulator_or_a_count(tmp_p
     assert drawn["exception"] == []
     assert drawn["turn_box"] == "editor_turn_0_text"      # the form is there ...
     assert drawn["loaded"] == []                          # ... and nothing slow was loaded to draw it
-    assert any(value.startswith("≈") for value in drawn["metrics"])  # the count is an estimate until then
+    # The count, cost and Run need the backend: that column says they follow, and is drawn with them.
+    assert drawn["metrics"] == [] and "Run" not in drawn["buttons"]
+    assert any(caption.startswith("Connecting to the backend") for caption in drawn["captions"])
 
 
 @pytest.mark.e2e
