@@ -1,0 +1,59 @@
+"""A click on the Editor while a reply streams waits for the reply: the call is logged with its real
+usage (it used to stop the run there, logged as cancelled with 1 output token), and the click takes
+effect right after."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from streamlit_page import E2E_TIMEOUT_MS, start_app, stop_app, use_e2e_timeouts, wait_until_started
+from workbench.usage_log import UsageLog
+
+pytestmark = pytest.mark.e2e
+
+PROMPT = "Describe a lighthouse keeper's morning in detail."
+
+
+def _editor_calls(home) -> list:
+    return UsageLog(home / "calls.db").recent(20, source="editor")
+
+
+def test_a_click_while_the_reply_streams_waits_for_it_and_the_call_is_logged_whole(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    home = tmp_path / "home"
+    # A slow simulator: the reply streams for seconds, so the click lands mid-stream.
+    process, url = start_app(home, tmp_path / "streamlit.log", {"WORKBENCH_SIMULATOR_SPEED": "0.1"})
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        use_e2e_timeouts(page)
+        page.goto(url)
+        wait_until_started(page)
+        box = page.locator(".st-key-editor_turn_0_text textarea")
+        box.fill(PROMPT)
+        box.press("Control+Enter")
+        run = page.locator(".st-key-editor_run button").first
+        expect(run).to_be_enabled()
+        run.click()
+        expect(page.get_by_text("Streaming…")).to_be_visible()
+        assert _editor_calls(home)[0].status == "pending"  # the click below lands mid-call
+
+        settings = page.get_by_test_id("stExpander").filter(has_text="Thinking, effort, stop sequences")
+        settings.locator("summary").click()
+
+        expect(page.get_by_text(re.compile(r"end_turn"))).to_be_visible()  # the reply ran to its end ...
+        expect(page.get_by_text(PROMPT[:30]).first).to_be_visible()
+        expect(settings.get_by_text("Stop sequences").first).to_be_visible()  # ... and then the click applied
+        deadline = time.monotonic() + E2E_TIMEOUT_MS / 1000
+        while _editor_calls(home)[0].status == "pending" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        call = _editor_calls(home)[0]
+        context.close()
+    finally:
+        stop_app(process)
+    assert (call.status, call.error_type, call.stop_reason) == ("completed", None, "end_turn")
+    assert call.output_tokens > 20 and call.cost_usd and call.cost_usd > 0
+    assert len(_editor_calls(home)) == 1  # one call: the click did not run it again
