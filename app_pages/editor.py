@@ -83,19 +83,14 @@ def render_results(spec: PromptSpec, entry: ModelEntry | None, prices: PriceTabl
                                 log=usage_log, prices=prices, template=spec.request,
                                 variables=filled_values(variable_values(), find_variables(spec.request)),
                                 extra_headers=state.extra_headers or None, previous=state.last_run)
-            result, pending_rerun = stream_into(events, result_slot)
+            result = stream_into(events, result_slot)
             state.last_run = result
-            sidebar_stale = False
             if result.error is not None and result.error.status == 401:
                 state.backend_problem = result.error.hint
                 st.sidebar.error(result.error.hint)
             elif result.ok and state.backend_problem:
                 # The sidebar was drawn before this run and still shows the old key problem.
                 state.backend_problem = None
-                sidebar_stale = True
-            if pending_rerun is not None:
-                raise pending_rerun  # what the user did on this page while the reply streamed
-            if sidebar_stale:
                 st.rerun()
 
     if not state.last_run_restored:

@@ -5,8 +5,6 @@ import json
 import time
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
 from workbench import present
 from workbench.pacing import RateLimitWait
@@ -16,71 +14,45 @@ from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolU
 STREAM_REDRAW_S = 0.03
 
 
-def stream_into(events, slot) -> tuple[RunResult, RerunException | None]:
-    """Draw a run's events into `slot` (an st.empty) as they arrive; return the final result, and
-    the rerun the user asked for meanwhile on this page (the caller keeps the result, then raises it).
-
-    Streamlit stops a run at its next draw when any widget is used. A click on this page while a
-    reply streams (an expander, a field) used to stop the call there: it was logged as cancelled
-    with the usage seen so far (1 output token), and the reply was gone from the page. Such a rerun
-    now waits until the call has ended, drawn and logged with its real usage. Going to another
-    page, or Stop, still stops the call at once.
-    """
+def stream_into(events, slot) -> RunResult:
+    """Draw a run's events into `slot` (an st.empty) as they arrive; return the final result."""
+    text = ""
+    thinking = ""
+    last_redraw = 0.0
     with slot.container():
-        drawing = _RunDrawing(st.empty(), st.empty(), st.empty(), st.container())
+        status = st.empty()
+        status.caption("Waiting for the first token…")
+        thinking_slot = st.empty()
+        text_slot = st.empty()
+        tools_area = st.container()
+    thinking_text = None
     result: RunResult | None = None
-    pending_rerun: RerunException | None = None
     for event in events:
-        try:
-            drawing.draw(event)
-        except RerunException as rerun:
-            if rerun.rerun_data.page_script_hash not in ("", _this_page()):
-                raise  # another page: the call stops here (logged as cancelled, with what arrived)
-            pending_rerun = rerun  # Streamlit raises it once: the next draws go on
-        if isinstance(event, RunDone):
+        if isinstance(event, RateLimitWait):
+            status.caption(f"Waiting {present.seconds(event.seconds * 1000)} for the {event.label} rate limit "
+                           "to refill before sending…")
+        elif isinstance(event, TextDelta):
+            text += event.text
+            now = time.perf_counter()
+            if now - last_redraw >= STREAM_REDRAW_S or len(text) == len(event.text):
+                text_slot.markdown(text)
+                last_redraw = now
+            status.caption("Streaming…")
+        elif isinstance(event, ThinkingDelta):
+            if thinking_text is None:
+                thinking_text = thinking_slot.expander("Thinking…", expanded=False).empty()
+            thinking += event.text
+            thinking_text.markdown(thinking)
+            status.caption("Thinking…")
+        elif isinstance(event, ToolUseStarted):
+            tools_area.caption(f":material/build: calling `{event.name}`…")
+        elif isinstance(event, ToolUseReady):
+            tools_area.code(json.dumps(event.input, indent=2, ensure_ascii=False), language="json")
+        elif isinstance(event, RunDone):
             result = event.result
     if result is None:  # stream_run always ends with RunDone; this guards a consumer bug only
         raise RuntimeError("the run ended without a result")
-    return result, pending_rerun
-
-
-def _this_page() -> str:
-    context = get_script_run_ctx()
-    return context.page_script_hash if context is not None else ""
-
-
-class _RunDrawing:
-    """A streaming run on the page: its status line, thinking, text and tool calls so far."""
-
-    def __init__(self, status, thinking_slot, text_slot, tools_area) -> None:
-        self.status, self.thinking_slot, self.text_slot, self.tools_area = status, thinking_slot, text_slot, tools_area
-        self.status.caption("Waiting for the first token…")
-        self.text = ""
-        self.thinking = ""
-        self.thinking_text = None
-        self.last_redraw = 0.0
-
-    def draw(self, event) -> None:
-        if isinstance(event, RateLimitWait):
-            self.status.caption(f"Waiting {present.seconds(event.seconds * 1000)} for the {event.label} rate "
-                                "limit to refill before sending…")
-        elif isinstance(event, TextDelta):
-            self.text += event.text
-            now = time.perf_counter()
-            if now - self.last_redraw >= STREAM_REDRAW_S or len(self.text) == len(event.text):
-                self.text_slot.markdown(self.text)
-                self.last_redraw = now
-            self.status.caption("Streaming…")
-        elif isinstance(event, ThinkingDelta):
-            if self.thinking_text is None:
-                self.thinking_text = self.thinking_slot.expander("Thinking…", expanded=False).empty()
-            self.thinking += event.text
-            self.thinking_text.markdown(self.thinking)
-            self.status.caption("Thinking…")
-        elif isinstance(event, ToolUseStarted):
-            self.tools_area.caption(f":material/build: calling `{event.name}`…")
-        elif isinstance(event, ToolUseReady):
-            self.tools_area.code(json.dumps(event.input, indent=2, ensure_ascii=False), language="json")
+    return result
 
 
 def render_error(result: RunResult) -> None:

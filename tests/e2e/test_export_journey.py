@@ -43,7 +43,8 @@ def test_exported_python_gets_the_same_reply(page, app_url, app_home, artifacts_
     run.click()
     # This run's own reply (a reply restored from an earlier journey says "You wrote:" too) ...
     expect(page.get_by_text("the 'night' sea").first).to_be_visible()
-    # ... and its call logged as finished, before the Export panel is opened.
+    # ... and its call logged as finished: a click while the stream's last events are still being
+    # read stops the run, and the call is then logged as cancelled (see the session note).
     _wait_for_logged_reply(app_home, "the 'night' sea")
     wait_for_app_idle(page)
 
