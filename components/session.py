@@ -99,13 +99,14 @@ def _editor_state_from_draft() -> EditorState:
 # --- fast start -------------------------------------------------------------------------------------
 # A fresh server's first page run would wait for the SDK import (over a second), the in-process
 # simulator, the model listing and the first count before drawing anything. Instead, that run draws
-# the page from the offline catalog with an estimated count and ends; the loads follow once the
-# browser has drawn the page, and the page is drawn again with the real thing.
+# the Editor's form from the offline catalog (the right column, which needs the backend, says it
+# follows) and ends; the loads follow once the browser has drawn the page, and the page is drawn
+# again with the real thing.
 #
 # "Once the browser has drawn it": the SDK import takes a whole core, and on a 2-core machine the
 # browser drawing the Editor needs both. Started right after the page was sent (in the same run,
-# or on a thread), the import stretched the first draw from about 2.3 s to 2.8 s (bench/cold_start.py,
-# against 1.7 s for a bare app); so a fragment drawn with the page asks for the loads
+# or on a thread), the import made the first draw about 0.2 s slower (bench/cold_start.py: 1.44x a
+# bare app, against 1.29-1.32x this way); so a fragment drawn with the page asks for the loads
 # LOADS_AFTER_DRAW_S after the browser got it. An edit sent before then reruns the page as usual
 # (still from the offline catalog); one sent while the loads run waits for them, and the redraw
 # carries it.
