@@ -13,7 +13,7 @@ from components.prompt_form import (
     render_extra_headers, render_model_picker, render_request_json, render_settings, render_system,
     render_turns,
 )
-from components.run_view import render_result, stream_into
+from components.run_view import render_reply_in_flight, render_result, stream_into
 from components.sampling_form import render_sampling
 from components.run_history import latest_editor_run, render_history
 from components.session import (
@@ -65,13 +65,19 @@ def render_results(spec: PromptSpec, entry: ModelEntry | None, prices: PriceTabl
         st.warning(problem)
     for warning in verdict.warnings:
         st.caption(f":material/info: {warning.message}")
+    in_flight = state.run_in_flight  # the last run's reply is still being read (see stream_into)
     run_clicked = st.button("Run", key=Keys.RUN, type="primary", icon=":material/play_arrow:",
-                            disabled=bool(problems), width="stretch",
+                            disabled=bool(problems) or in_flight, width="stretch",
                             help="Fix the problems above first." if problems else None)
-    run_requested, state.run_requested = state.run_requested, False
+    run_requested = False
+    if not in_flight:
+        run_requested, state.run_requested = state.run_requested, False
     result_slot = st.empty()
+    if in_flight:
+        with result_slot.container(border=True):
+            render_reply_in_flight(state, Keys.STOP_RUN)
 
-    if (run_clicked or run_requested) and not problems:
+    if (run_clicked or run_requested) and not problems and not in_flight:
         set_input_error(Keys.TOOL_RESULTS_FORM, None)  # belongs to the previous reply
         try:
             client = get_client()
@@ -83,7 +89,7 @@ def render_results(spec: PromptSpec, entry: ModelEntry | None, prices: PriceTabl
                                 log=usage_log, prices=prices, template=spec.request,
                                 variables=filled_values(variable_values(), find_variables(spec.request)),
                                 extra_headers=state.extra_headers or None, previous=state.last_run)
-            result = stream_into(events, result_slot)
+            result = stream_into(events, result_slot, state)
             state.last_run = result
             if result.error is not None and result.error.status == 401:
                 state.backend_problem = result.error.hint
@@ -99,7 +105,7 @@ def render_results(spec: PromptSpec, entry: ModelEntry | None, prices: PriceTabl
         if state.last_run is None and usage_log is not None:
             state.last_run = latest_editor_run(usage_log, spec.name)
     last_run = state.last_run
-    if last_run is not None:
+    if last_run is not None and not in_flight:
         with result_slot.container(border=True):
             render_result(last_run, model_max=entry.max_tokens if entry else None)
         render_continue(last_run)

@@ -70,6 +70,11 @@ class EditorState:
     draft_tab: str = field(default_factory=new_tab_id)
     # Whether this session has looked up the prompt's last logged reply (once, after a reload).
     last_run_restored: bool = False
+    # A run whose page run was stopped by a click (Streamlit started the next run beside it): its
+    # call is still being read to its end, undrawn, and becomes last_run (see run_view.stream_into).
+    run_in_flight: bool = False
+    # "Stop reply" was clicked for that run: its call is cut off (logged as cancelled).
+    stop_requested: bool = False
 
 
 @dataclass
@@ -244,6 +249,7 @@ class EditorKeys:
     DISCARD_JSON = "editor_discard_json"
     LIVE_COUNT = "editor_live_count"
     RUN = "editor_run"
+    STOP_RUN = "editor_stop_run"
     NEXT_USER_TEXT = "editor_next_user_text"
     CONTINUE = "editor_continue"
     TOOL_RESULTS_FORM = "editor_tool_results_form"

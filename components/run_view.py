@@ -5,7 +5,9 @@ import json
 import time
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
+from components.page_state import EditorState
 from workbench import present
 from workbench.pacing import RateLimitWait
 from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolUseReady, ToolUseStarted
@@ -14,45 +16,105 @@ from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolU
 STREAM_REDRAW_S = 0.03
 
 
-def stream_into(events, slot) -> RunResult:
-    """Draw a run's events into `slot` (an st.empty) as they arrive; return the final result."""
-    text = ""
-    thinking = ""
-    last_redraw = 0.0
+def stream_into(events, slot, state: EditorState) -> RunResult:
+    """Draw a run's events into `slot` (an st.empty) as they arrive; return the final result.
+
+    Streamlit stops a page run at its next draw when any widget is used, and starts the next run
+    beside it. A click on the Editor while a reply streamed (an expander, a field) used to cut the
+    call off there: logged as cancelled with the usage seen so far (1 output token), the reply gone.
+    Now the stopped run reads the call to its end without drawing and keeps it as `state.last_run`,
+    with its real usage logged, while the next run says the reply is still arriving and shows it when
+    it ends (render_reply_in_flight). "Stop reply" there cuts the call off.
+    """
     with slot.container():
         status = st.empty()
         status.caption("Waiting for the first token…")
-        thinking_slot = st.empty()
-        text_slot = st.empty()
-        tools_area = st.container()
-    thinking_text = None
+        drawing = _RunDrawing(status, st.empty(), st.empty(), st.container())
     result: RunResult | None = None
-    for event in events:
-        if isinstance(event, RateLimitWait):
-            status.caption(f"Waiting {present.seconds(event.seconds * 1000)} for the {event.label} rate limit "
-                           "to refill before sending…")
-        elif isinstance(event, TextDelta):
-            text += event.text
-            now = time.perf_counter()
-            if now - last_redraw >= STREAM_REDRAW_S or len(text) == len(event.text):
-                text_slot.markdown(text)
-                last_redraw = now
-            status.caption("Streaming…")
-        elif isinstance(event, ThinkingDelta):
-            if thinking_text is None:
-                thinking_text = thinking_slot.expander("Thinking…", expanded=False).empty()
-            thinking += event.text
-            thinking_text.markdown(thinking)
-            status.caption("Thinking…")
-        elif isinstance(event, ToolUseStarted):
-            tools_area.caption(f":material/build: calling `{event.name}`…")
-        elif isinstance(event, ToolUseReady):
-            tools_area.code(json.dumps(event.input, indent=2, ensure_ascii=False), language="json")
-        elif isinstance(event, RunDone):
-            result = event.result
+    state.run_in_flight = True  # set first: a click's next page run starts at once, beside this one
+    try:
+        for event in events:
+            try:
+                drawing.draw(event)
+            except StopException:  # a click: the next page run is already going (or Stop was pressed)
+                finished = _read_to_end(events, state)
+                if finished is not None:
+                    state.last_run = finished
+                raise
+            if isinstance(event, RunDone):
+                result = event.result
+    finally:
+        state.run_in_flight = False
+        state.stop_requested = False
     if result is None:  # stream_run always ends with RunDone; this guards a consumer bug only
         raise RuntimeError("the run ended without a result")
     return result
+
+
+def _read_to_end(events, state: EditorState) -> RunResult | None:
+    """The rest of a run's events, undrawn: its result, or None once "Stop reply" cut the call off
+    (closing the events closes the HTTP stream; the runner logs the call as cancelled)."""
+    for event in events:
+        if isinstance(event, RunDone):
+            return event.result
+        if state.stop_requested:
+            break
+    events.close()
+    return None
+
+
+class _RunDrawing:
+    """A streaming run on the page: its status line, thinking, text and tool calls so far."""
+
+    def __init__(self, status, thinking_slot, text_slot, tools_area) -> None:
+        self.status, self.thinking_slot, self.text_slot, self.tools_area = status, thinking_slot, text_slot, tools_area
+        self.text = ""
+        self.thinking = ""
+        self.thinking_text = None
+        self.last_redraw = 0.0
+
+    def draw(self, event) -> None:
+        if isinstance(event, RateLimitWait):
+            self.status.caption(f"Waiting {present.seconds(event.seconds * 1000)} for the {event.label} rate "
+                                "limit to refill before sending…")
+        elif isinstance(event, TextDelta):
+            self.text += event.text
+            now = time.perf_counter()
+            if now - self.last_redraw >= STREAM_REDRAW_S or len(self.text) == len(event.text):
+                self.text_slot.markdown(self.text)
+                self.last_redraw = now
+            self.status.caption("Streaming…")
+        elif isinstance(event, ThinkingDelta):
+            if self.thinking_text is None:
+                self.thinking_text = self.thinking_slot.expander("Thinking…", expanded=False).empty()
+            self.thinking += event.text
+            self.thinking_text.markdown(self.thinking)
+            self.status.caption("Thinking…")
+        elif isinstance(event, ToolUseStarted):
+            self.tools_area.caption(f":material/build: calling `{event.name}`…")
+        elif isinstance(event, ToolUseReady):
+            self.tools_area.code(json.dumps(event.input, indent=2, ensure_ascii=False), language="json")
+
+
+def render_reply_in_flight(state: EditorState, stop_key: str) -> None:
+    """While a run stopped by a click still reads its call: say so, offer to cut it off, and draw the
+    page again once its reply is in (a poll every REPLY_POLL_S)."""
+    st.caption("The reply is still arriving: it shows here when it ends.")
+    st.button("Stop reply", key=stop_key, icon=":material/stop:", on_click=_request_stop, args=(state,))
+    _redraw_when_in(state)
+
+
+REPLY_POLL_S = 0.5
+
+
+def _request_stop(state: EditorState) -> None:
+    state.stop_requested = True
+
+
+@st.fragment(run_every=REPLY_POLL_S)
+def _redraw_when_in(state: EditorState) -> None:
+    if not state.run_in_flight:
+        st.rerun(scope="app")
 
 
 def render_error(result: RunResult) -> None:
