@@ -27,8 +27,12 @@ def test_submit_a_batch_see_progress_reload_and_see_results(page, app_url, app_h
     wait_for_app_idle(page)
     _pick_models(page, ["Claude Haiku 4.5", "Claude Sonnet 5.5"])
     page.keyboard.press("Escape")
+    wait_for_app_idle(page)
 
     page.get_by_role("tab", name="Test cases").click()
+    # The tab switch reruns the page; until it ends, a busy machine can show the uploader twice
+    # (the old run's and the new one's), and the upload below would match both.
+    wait_for_app_idle(page)
     cases_file = tmp_path / "cases.csv"
     cases_file.write_text(CASES_CSV)
     page.locator(".st-key-compare_cases_upload input[type=file]").set_input_files(str(cases_file))
