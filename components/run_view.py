@@ -24,7 +24,8 @@ def stream_into(events, slot, state: EditorState) -> RunResult:
     call off there: logged as cancelled with the usage seen so far (1 output token), the reply gone.
     Now the stopped run reads the call to its end without drawing and keeps it as `state.last_run`,
     with its real usage logged, while the next run says the reply is still arriving and shows it when
-    it ends (render_reply_in_flight). "Stop reply" there cuts the call off.
+    it ends (render_reply_in_flight). "Stop reply" there cuts the call off. A move to another page
+    stops the page run too: the call is still read to its end, and the Editor shows it on return.
     """
     with slot.container():
         status = st.empty()
@@ -36,7 +37,7 @@ def stream_into(events, slot, state: EditorState) -> RunResult:
         for event in events:
             try:
                 drawing.draw(event)
-            except StopException:  # a click: the next page run is already going (or Stop was pressed)
+            except StopException:  # a click or a page switch: the next page run is already going
                 finished = _read_to_end(events, state)
                 if finished is not None:
                     state.last_run = finished
