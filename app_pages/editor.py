@@ -77,7 +77,7 @@ def render_results(spec: PromptSpec, entry: ModelEntry | None, prices: PriceTabl
         with result_slot.container(border=True):
             render_reply_in_flight(state, Keys.STOP_RUN)
 
-    if (run_clicked or run_requested) and not problems and not in_flight:
+    if (run_clicked or run_requested) and not problems:  # neither while a reply is in flight (above)
         set_input_error(Keys.TOOL_RESULTS_FORM, None)  # belongs to the previous reply
         try:
             client = get_client()

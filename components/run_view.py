@@ -14,6 +14,8 @@ from workbench.runner import RunDone, RunResult, TextDelta, ThinkingDelta, ToolU
 
 # Re-render streamed text at most this often: each update resends the whole text to the browser.
 STREAM_REDRAW_S = 0.03
+# While a run stopped by a click still reads its call, the next page run checks this often for the reply.
+REPLY_POLL_S = 0.5
 
 
 def stream_into(events, slot, state: EditorState) -> RunResult:
@@ -33,6 +35,7 @@ def stream_into(events, slot, state: EditorState) -> RunResult:
         drawing = _RunDrawing(status, st.empty(), st.empty(), st.container())
     result: RunResult | None = None
     state.run_in_flight = True  # set first: a click's next page run starts at once, beside this one
+    state.stop_requested = False  # a Stop reply clicked after the last reply ended is not for this one
     try:
         for event in events:
             try:
@@ -104,8 +107,6 @@ def render_reply_in_flight(state: EditorState, stop_key: str) -> None:
     st.button("Stop reply", key=stop_key, icon=":material/stop:", on_click=_request_stop, args=(state,))
     _redraw_when_in(state)
 
-
-REPLY_POLL_S = 0.5
 
 
 def _request_stop(state: EditorState) -> None:
